@@ -1,0 +1,123 @@
+"""The MPP service desk: a Flask application factory for one Mall Pelayanan Publik."""
+import os
+from pathlib import Path
+
+from flask import Flask, has_request_context, redirect, request, session, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import event
+
+from . import config as app_config
+from .extensions import babel, csrf, db, login_manager, migrate
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; media-src 'self'; font-src 'self'; object-src 'none'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+def create_app(test_config=None):
+    instance_path = os.environ.get("MPP_INSTANCE_PATH") or None
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app_config.load(app, test_config)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    from .errors import register_error_handlers
+    from .cli import register_commands
+
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app):
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Silakan masuk terlebih dahulu."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    from .models import User
+
+    @login_manager.user_loader
+    def load_user(token):
+        return db.session.scalar(db.select(User).where(User.session_token == token))
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_pragmas(app.config["MPP_SQLITE_BUSY_TIMEOUT_MS"]))
+
+
+def _sqlite_pragmas(busy_timeout_ms):
+    def on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # FULL: a ticket number that was printed survives a power cut, so it is never issued again.
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+    return on_connect
+
+
+def _select_locale():
+    if not has_request_context():
+        return None  # CLI and background work speak the default locale
+    if current_user and current_user.is_authenticated:
+        return current_user.language
+    return session.get("language", "id")
+
+
+def register_blueprints(app):
+    from .admin.views import bp as admin_bp
+    from .auth.views import bp as auth_bp
+    from .counters.views import bp as counters_bp
+    from .reception.views import bp as reception_bp
+    from .services.views import bp as services_bp
+
+    for blueprint in (services_bp, auth_bp, reception_bp, counters_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+# Endpoints a user who must change the password may still reach.
+PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static"}
+
+
+def register_request_hooks(app):
+    @app.before_request
+    def force_password_change():
+        session.permanent = True
+        if (
+            current_user.is_authenticated
+            and current_user.must_change_password
+            and request.endpoint not in PASSWORD_CHANGE_EXEMPT
+        ):
+            return redirect(url_for("auth.change_password"))
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if current_user and current_user.is_authenticated:
+            # Staff pages can hold personal data: never keep them in a shared PC's cache.
+            response.headers.setdefault("Cache-Control", "no-store")
+        if response.mimetype == "text/html":
+            # Several URLs answer htmx with a fragment and a browser with a page.
+            response.vary.add("HX-Request")
+        return response

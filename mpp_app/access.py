@@ -1,0 +1,43 @@
+"""Access rules as decorators: every staff route names the roles it admits."""
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from .models import Role
+
+STAFF = (Role.ADMIN, Role.MANAGER, Role.RECEPTIONIST, Role.OFFICER)
+MANAGERS = (Role.ADMIN, Role.MANAGER)
+FRONT_DESK = (Role.ADMIN, Role.MANAGER, Role.RECEPTIONIST)
+
+
+def role_required(*roles):
+    """Admit logged-in users whose role is one of `roles`; others get 403, anonymous users the login page."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def require_agency(agency_id: int) -> None:
+    """Officers act only on their own agency; other roles see every agency."""
+    if current_user.role is Role.OFFICER and current_user.agency_id != agency_id:
+        abort(403)
+
+
+def start_endpoint(user) -> str:
+    """Where each role lands after login."""
+    return {
+        Role.ADMIN: "admin.index",
+        Role.MANAGER: "admin.index",
+        Role.RECEPTIONIST: "reception.index",
+        Role.OFFICER: "counters.index",
+    }[user.role]

@@ -1,0 +1,44 @@
+"""Administration for managers and admins: overview and staff accounts."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+
+from .. import accounts
+from ..access import MANAGERS, role_required
+from ..extensions import db
+from ..models import Agency, Counter, Service, User
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/")
+@role_required(*MANAGERS)
+def index():
+    counts = {
+        model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (Agency, Service, Counter, User)
+    }
+    return render_template("admin/index.html", counts=counts)
+
+
+@bp.get("/users")
+@role_required(*MANAGERS)
+def users():
+    policy = accounts.ThrottlePolicy.from_config(current_app.config)
+    staff = db.session.scalars(select(User).order_by(User.role, User.username)).all()
+    locked = {u.id for u in staff if accounts.is_locked(db.session, u, policy)}
+    return render_template("admin/users.html", users=staff, locked=locked, form=FlaskForm())
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@role_required(*MANAGERS)
+def unlock_user(user_id):
+    target = db.get_or_404(User, user_id)
+    if not accounts.can_manage(current_user, target):
+        abort(403)
+    if FlaskForm().validate_on_submit():
+        accounts.unlock(db.session, target, current_user._get_current_object())
+        flash(_("Akun %(username)s telah dibuka kembali.", username=target.username), "success")
+    return redirect(url_for("admin.users"))

@@ -1,0 +1,84 @@
+"""Staff login, logout, password change and language choice."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from .. import accounts
+from ..access import start_endpoint
+from ..errors import DomainError
+from ..extensions import db
+from .forms import LanguageForm, LoginForm, PasswordForm
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target):
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for(start_endpoint(current_user)))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        policy = accounts.ThrottlePolicy.from_config(current_app.config)
+        try:
+            user = accounts.authenticate(
+                db.session, form.username.data, form.password.data, request.remote_addr or "", policy)
+        except DomainError as error:
+            form.form_errors.append(str(error))
+            status = error.status
+        else:
+            session.clear()  # a shared office PC: nothing of the previous visitor survives
+            login_user(user)
+            session.permanent = True
+            return redirect(_safe_next(request.args.get("next")) or url_for(start_endpoint(user)))
+    elif form.errors:
+        status = 422
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    accounts.end_session(db.session, current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash(_("Anda telah keluar."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            accounts.change_password(db.session, user, form.current.data, form.new.data)
+        except DomainError as error:
+            form.form_errors.append(str(error))
+            status = 422
+        else:
+            login_user(user)  # the session token was rotated; keep this session, end the others
+            flash(_("Kata sandi berhasil diganti."), "success")
+            return redirect(url_for(start_endpoint(user)))
+    elif form.errors:
+        status = 422
+    return render_template("auth/password.html", form=form), status
+
+
+@bp.post("/language")
+def language():
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        raise DomainError(_("Bahasa tidak dikenal."))
+    session["language"] = form.language.data
+    if current_user.is_authenticated:
+        accounts.set_language(db.session, current_user._get_current_object(), form.language.data)
+    return redirect(_safe_next(request.form.get("next")) or url_for("services.home"))

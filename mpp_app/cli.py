@@ -1,0 +1,105 @@
+"""The `mpp` command line: serve, init-db, seed, create-user (and Flask's run, routes, shell, db)."""
+import logging
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from . import accounts, clock, create_app
+from .errors import DomainError
+from .extensions import db
+from .models import Agency, Role, User
+from .seed import seed as seed_database
+
+
+def apply_migrations():
+    upgrade(directory=current_app.extensions["migrate"].directory)
+
+
+def prepare_instance():
+    """Bring an instance to a usable state: migrate, seed when empty, create `admin` when no user exists.
+
+    Returns the new admin password when one was created, else None. Safe to run at every start.
+    """
+    apply_migrations()
+    if not db.session.scalar(select(func.count()).select_from(Agency)):
+        seed_database(db.session, clock.today())
+    if db.session.scalar(select(func.count()).select_from(User)):
+        return None
+    password = accounts.generate_password()
+    accounts.create_user(db.session, "admin", "Administrator", Role.ADMIN, password)
+    return password
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for the office LAN).")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@with_appcontext
+def serve_command(host, port, threads):
+    """Prepare the instance (migrate, seed, first admin) and serve with waitress."""
+    from waitress import serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    password = prepare_instance()
+    if password:
+        click.echo("=" * 60)
+        click.echo("First start: user 'admin' created.")
+        click.echo(f"  Password (shown once, change it at first login): {password}")
+        click.echo("=" * 60)
+    app = current_app._get_current_object()
+    click.echo(f"Serving {app.config['MPP_NAME']} on http://{host}:{port}/ (database: {db.engine.url.render_as_string(hide_password=True)})")
+    serve(app, host=host, port=port, threads=threads, ident="mpp")
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """Create or upgrade the database schema to the newest migration (keeps existing data)."""
+    apply_migrations()
+    click.echo("Database schema is up to date.")
+
+
+@click.command("seed")
+@with_appcontext
+def seed_command():
+    """Add the Kupang launch catalogue, hours and holiday closures that are missing (idempotent)."""
+    report = seed_database(db.session, clock.today())
+    click.echo(f"Seeded: {report}")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--agency", "agency_code", help="Agency code (required for officers), e.g. DUKCAPIL.")
+@click.option("--full-name", default="", help="Full name shown on screens.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@with_appcontext
+def create_user_command(username, role, agency_code, full_name, password_stdin):
+    """Create a staff account; without --password-stdin a random password is printed once."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        must_change = False
+    else:
+        password = accounts.generate_password()
+        must_change = True
+    try:
+        accounts.create_user(db.session, username, full_name, Role(role), password,
+                             agency_code=agency_code, must_change_password=must_change)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"User {username.strip().lower()} created with role {role}.")
+    if not password_stdin:
+        click.echo(f"Password (shown once, must be changed at first login): {password}")
+
+
+def register_commands(app):
+    for command in (serve_command, init_db_command, seed_command, create_user_command):
+        app.cli.add_command(command)
+
+
+def main():
+    FlaskGroup(create_app=create_app, help="MPP service desk.")(prog_name="mpp")

@@ -1,0 +1,34 @@
+"""The business clock: every "now" and "today" of the MPP, in its configured time zone."""
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+
+DEFAULT_ZONE = "Asia/Makassar"
+
+
+def zone() -> ZoneInfo:
+    name = current_app.config["MPP_TIMEZONE"] if has_app_context() else DEFAULT_ZONE
+    return ZoneInfo(name)
+
+
+def now() -> datetime:
+    """The current moment as an aware datetime in the business zone (WITA by default)."""
+    frozen = current_app.config.get("MPP_FROZEN_NOW") if has_app_context() else ""
+    if frozen:
+        moment = datetime.fromisoformat(frozen)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zone())
+        return moment.astimezone(zone())
+    return datetime.now(zone())
+
+
+def today() -> date:
+    return now().date()
+
+
+def local(moment: datetime) -> datetime:
+    """An aware moment seen in the business zone; naive values are taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(zone())

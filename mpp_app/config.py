@@ -1,0 +1,78 @@
+"""Configuration: defaults, then instance/config.py, then MPP_* environment variables."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+DEFAULTS = {
+    "MPP_NAME": "Mal Pelayanan Publik Kota Kupang",
+    "MPP_ADDRESS": "Jalan Timor Raya No. 124, Kota Kupang, Nusa Tenggara Timur",
+    "MPP_TIMEZONE": "Asia/Makassar",
+    # Frozen business clock (ISO datetime) for demos and tests; empty means the real clock.
+    "MPP_FROZEN_NOW": "",
+    "MPP_SESSION_HOURS": 10,
+    "MPP_LOGIN_MAX_FAILURES": 5,
+    "MPP_LOGIN_MAX_CLIENT_FAILURES": 20,
+    "MPP_LOGIN_LOCK_MINUTES": 15,
+    "MPP_RETENTION_DAYS": 90,
+    "MPP_SQLITE_BUSY_TIMEOUT_MS": 15000,
+    "SESSION_COOKIE_SECURE": False,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "mpp_session",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session (a working day)
+    "BABEL_DEFAULT_LOCALE": "id",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Makassar",
+    "LANGUAGES": ["id", "en"],
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+}
+
+# Environment names that map to Flask's own keys; every other MPP_* name maps to itself.
+ENV_ALIASES = {
+    "MPP_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "MPP_SECRET_KEY": "SECRET_KEY",
+    "MPP_SECURE_COOKIES": "SESSION_COOKIE_SECURE",
+}
+
+
+def _coerce(raw, default):
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def load(app, test_config=None):
+    """Fill app.config in the documented order; test_config, when given, wins over everything."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    for name, raw in os.environ.items():
+        if not name.startswith("MPP_") or name == "MPP_INSTANCE_PATH":
+            continue
+        key = ENV_ALIASES.get(name, name)
+        app.config[key] = _coerce(raw, app.config.get(key, DEFAULTS.get(key, "")))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    instance = Path(app.instance_path)
+    app.config.setdefault(
+        "SQLALCHEMY_DATABASE_URI", f"sqlite:///{instance / 'mpp.sqlite'}"
+    )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance)
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(
+        hours=app.config["MPP_SESSION_HOURS"]
+    )
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["MPP_TIMEZONE"]
+
+
+def _instance_secret(instance: Path) -> str:
+    """Read the instance's secret key, generating it once: never a hard-coded default."""
+    path = instance / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip()

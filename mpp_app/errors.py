@@ -1,0 +1,94 @@
+"""Domain error classes and the HTTP error handlers that turn them into clear Indonesian pages."""
+import logging
+
+from flask import render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A refused request: carries an Indonesian message and the HTTP status to answer with."""
+
+    status = 422
+    message = _l("Permintaan tidak dapat diproses.")
+
+    def __init__(self, message=None, **params):
+        super().__init__(message)
+        if message is not None:
+            self.message = message
+        self.params = params
+
+    def __str__(self):
+        return str(self.message) % self.params if self.params else str(self.message)
+
+
+class NotFoundError(DomainError):
+    status = 404
+    message = _l("Data tidak ditemukan.")
+
+
+class ConflictError(DomainError):
+    status = 409
+    message = _l("Data telah diubah oleh orang lain. Muat ulang halaman lalu coba lagi.")
+
+
+class InvalidCredentialsError(DomainError):
+    status = 401
+    message = _l("Nama pengguna atau kata sandi salah.")
+
+
+class LoginLockedError(DomainError):
+    status = 429
+    message = _l("Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam %(minutes)s menit atau hubungi admin.")
+
+
+class PasswordPolicyError(DomainError):
+    message = _l("Kata sandi tidak memenuhi syarat.")
+
+
+HTTP_MESSAGES = {
+    400: _l("Permintaan tidak valid."),
+    403: _l("Anda tidak memiliki akses ke halaman ini."),
+    404: _l("Halaman tidak ditemukan."),
+    405: _l("Metode permintaan tidak diizinkan."),
+    413: _l("Data yang dikirim terlalu besar."),
+    429: _l("Terlalu banyak permintaan. Tunggu sebentar lalu coba lagi."),
+    500: _l("Terjadi kesalahan pada server. Petugas TI telah dicatat; silakan coba lagi."),
+    503: _l("Basis data sedang sibuk atau tidak dapat ditulis. Coba lagi sebentar lagi."),
+}
+
+
+def _respond(status, message):
+    if request.headers.get("HX-Request"):
+        response = render_template("_messages.html", errors=[message]), status
+        return response[0], status, {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def register_error_handlers(app):
+    @app.errorhandler(DomainError)
+    def domain_error(error):
+        return _respond(error.status, str(error))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _respond(400, str(_l("Sesi formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi.")))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        message = HTTP_MESSAGES.get(error.code, error.description)
+        return _respond(error.code or 500, str(message))
+
+    @app.errorhandler(OperationalError)
+    def database_error(error):
+        log.error("database error on %s %s: %s", request.method, request.path, error.orig)
+        return _respond(503, str(HTTP_MESSAGES[503]))
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _respond(500, str(HTTP_MESSAGES[500]))

@@ -1,0 +1,259 @@
+"""Typed SQLAlchemy 2.0 models of the MPP: catalogue, counters, staff, opening hours, audit."""
+import enum
+import secrets
+from datetime import date, datetime, time, timezone
+from typing import Optional
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores aware datetimes as naive UTC and returns them aware, on every database."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _enum(cls):
+    return Enum(
+        cls,
+        native_enum=False,
+        length=20,
+        validate_strings=True,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class Role(str, enum.Enum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    RECEPTIONIST = "receptionist"
+    OFFICER = "officer"
+
+
+class Agency(db.Model):
+    """An instansi serving at the MPP; its prefix letter starts every ticket number it issues."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(60))
+    prefix: Mapped[str] = mapped_column(String(1), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    services: Mapped[list["Service"]] = relationship(
+        back_populates="agency", order_by="Service.sort_order, Service.id"
+    )
+    counters: Mapped[list["Counter"]] = relationship(
+        back_populates="agency", order_by="Counter.number"
+    )
+
+    __table_args__ = (
+        CheckConstraint("prefix NOT IN ('I', 'O')", name="prefix_readable"),
+    )
+
+    def __repr__(self):
+        return f"<Agency {self.code}>"
+
+
+class Service(db.Model):
+    """A layanan with the service-standard fields of UU 25/2009 Pasal 21 asked for at a desk."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    requirements: Mapped[str] = mapped_column(Text, default="")
+    procedure: Mapped[str] = mapped_column(Text, default="")
+    processing_time: Mapped[str] = mapped_column(String(200), default="")
+    fee: Mapped[str] = mapped_column(String(300), default="")
+    product: Mapped[str] = mapped_column(String(300), default="")
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
+    complaints: Mapped[str] = mapped_column(Text, default="")
+    expected_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+    agency: Mapped[Agency] = relationship(back_populates="services")
+
+    __table_args__ = (
+        UniqueConstraint("agency_id", "name"),
+        CheckConstraint("expected_minutes BETWEEN 1 AND 480", name="expected_minutes_range"),
+    )
+
+
+counter_service = Table(
+    "counter_service",
+    db.metadata,
+    Column("counter_id", ForeignKey("counter.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_id", ForeignKey("service.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Counter(db.Model):
+    """A loket: numbered across the mall, owned by one agency, serving some of its services."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    agency: Mapped[Agency] = relationship(back_populates="counters")
+    services: Mapped[list[Service]] = relationship(
+        secondary=counter_service, order_by="Service.sort_order, Service.id"
+    )
+
+
+class User(UserMixin, db.Model):
+    """A staff account. Officers belong to exactly one agency and act only on it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    agency_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agency.id"))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # Rotated at logout and password change so that an old session cookie stops working.
+    session_token: Mapped[str] = mapped_column(
+        String(64), unique=True, default=lambda: secrets.token_hex(32)
+    )
+    language: Mapped[str] = mapped_column(String(5), default="id")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    agency: Mapped[Optional[Agency]] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(
+            "role <> 'officer' OR agency_id IS NOT NULL", name="officer_has_agency"
+        ),
+    )
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def get_id(self):
+        return self.session_token
+
+
+class OpeningHours(db.Model):
+    """Weekly hours of the mall (agency_id NULL) or of one agency, which may only narrow them.
+
+    weekday follows date.weekday(): 0 is Monday. A closed day has no times.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agency.id"))
+    weekday: Mapped[int] = mapped_column(Integer)
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    opens_at: Mapped[Optional[time]] = mapped_column(Time)
+    closes_at: Mapped[Optional[time]] = mapped_column(Time)
+    break_start: Mapped[Optional[time]] = mapped_column(Time)
+    break_end: Mapped[Optional[time]] = mapped_column(Time)
+    last_ticket_at: Mapped[Optional[time]] = mapped_column(Time)
+
+    agency: Mapped[Optional[Agency]] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        CheckConstraint(
+            "NOT is_open OR (opens_at IS NOT NULL AND closes_at IS NOT NULL AND opens_at < closes_at)",
+            name="open_before_close",
+        ),
+        Index(
+            "uq_opening_hours_mall_weekday",
+            "weekday",
+            unique=True,
+            sqlite_where=db.text("agency_id IS NULL"),
+            postgresql_where=db.text("agency_id IS NULL"),
+        ),
+        Index(
+            "uq_opening_hours_agency_weekday",
+            "agency_id",
+            "weekday",
+            unique=True,
+            sqlite_where=db.text("agency_id IS NOT NULL"),
+            postgresql_where=db.text("agency_id IS NOT NULL"),
+        ),
+    )
+
+
+class Closure(db.Model):
+    """A closed date range (inclusive), for the whole mall (agency_id NULL) or one agency."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agency.id"))
+    start_date: Mapped[date] = mapped_column(Date, index=True)
+    end_date: Mapped[date] = mapped_column(Date, index=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    # "holiday" rows come from the holidays package and may be re-imported; "manual" from a person.
+    source: Mapped[str] = mapped_column(String(20), default="manual")
+
+    agency: Mapped[Optional[Agency]] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("start_date <= end_date", name="start_before_end"),
+    )
+
+
+class AuditLog(db.Model):
+    """Who did what, when, to which record, with before/after values as JSON text."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"), index=True)
+    action: Mapped[str] = mapped_column(String(60))
+    record_type: Mapped[str] = mapped_column(String(40), default="")
+    record_id: Mapped[Optional[int]] = mapped_column(Integer)
+    before: Mapped[Optional[str]] = mapped_column(Text)
+    after: Mapped[Optional[str]] = mapped_column(Text)
+    client: Mapped[str] = mapped_column(String(64), default="")
+
+    user: Mapped[Optional[User]] = relationship()
+
+
+class LoginFailure(db.Model):
+    """One failed login; counted per username and per client to throttle across processes."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), index=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

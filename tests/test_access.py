@@ -1,0 +1,95 @@
+"""The access matrix: every route against anonymous visitors and every role, plus security headers."""
+import pytest
+from flask import url_for
+
+from .conftest import Staff
+
+PUBLIC = "public"
+ANY_STAFF = {"admin", "manager", "resepsionis", "petugas"}
+MANAGERS = {"admin", "manager"}
+FRONT_DESK = {"admin", "manager", "resepsionis"}
+COUNTER_STAFF = {"admin", "manager", "petugas"}
+
+# endpoint: (method, url arguments, who may use it)
+MATRIX = {
+    "services.home": ("GET", {}, PUBLIC),
+    "services.catalogue_page": ("GET", {}, PUBLIC),
+    "services.service_detail": ("GET", {"service_id": 1}, PUBLIC),
+    "auth.login": ("GET", {}, PUBLIC),
+    "auth.language": ("POST", {}, PUBLIC),
+    "auth.logout": ("POST", {}, ANY_STAFF),
+    "auth.change_password": ("GET", {}, ANY_STAFF),
+    "reception.index": ("GET", {}, FRONT_DESK),
+    "counters.index": ("GET", {}, COUNTER_STAFF),
+    "admin.index": ("GET", {}, MANAGERS),
+    "admin.users": ("GET", {}, MANAGERS),
+    "admin.unlock_user": ("POST", {"user_id": 4}, MANAGERS),
+}
+ROLES = [None, "admin", "manager", "resepsionis", "petugas"]
+
+
+def test_matrix_covers_every_route(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert endpoints == set(MATRIX), "add new routes to the access matrix"
+
+
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(app, client, endpoint, role):
+    method, arguments, allowed = MATRIX[endpoint]
+    staff = Staff(client)
+    if role:
+        staff.login(role)
+    with app.test_request_context():
+        url = url_for(endpoint, **arguments)
+    response = staff.post(url, data={"language": "id"}) if method == "POST" else client.get(url)
+    granted = allowed == PUBLIC or role in allowed
+    if granted:
+        assert response.status_code not in (401, 403), (endpoint, role, response.status_code)
+        if endpoint != "auth.logout":  # logging out lands on the login page by design
+            assert not response.headers.get("Location", "").startswith("/login")
+    elif role is None:
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    else:
+        assert response.status_code == 403
+        assert "tidak memiliki akses" in response.get_data(as_text=True)
+
+
+def test_officer_sees_only_own_agency_counters(staff):
+    page = staff.login("petugas").get("/counters/").get_data(as_text=True)
+    assert "Dukcapil" in page and "Bapenda" not in page
+
+
+@pytest.mark.parametrize("url", ["/", "/login", "/layanan", "/does-not-exist"])
+def test_security_headers(client, url):
+    headers = client.get(url).headers
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_staff_pages_are_not_cached(staff):
+    assert staff.login("manager").get("/admin/").headers["Cache-Control"] == "no-store"
+
+
+def test_friendly_error_pages(client):
+    missing = client.get("/tidak-ada")
+    assert missing.status_code == 404 and "Halaman tidak ditemukan" in missing.get_data(as_text=True)
+    assert client.get("/layanan/99999").status_code == 404
+    assert client.post("/layanan").status_code == 405
+
+
+def test_htmx_error_goes_to_message_area(client):
+    response = client.get("/tidak-ada", headers={"HX-Request": "true"})
+    assert response.status_code == 404
+    assert response.headers["HX-Retarget"] == "#messages"
+    assert "<html" not in response.get_data(as_text=True)
+
+
+def test_no_cdn_and_vendored_htmx(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "/static/vendor/htmx-2.0.4/htmx.min.js" in page
+    assert "https://" not in page.split("<body")[0]
+    assert client.get("/static/vendor/htmx-2.0.4/htmx.min.js").status_code == 200

@@ -1,0 +1,224 @@
+"""Staff login: sessions, throttling across processes (database-backed), forced password change, CSRF."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from mpp_app import accounts
+from mpp_app.errors import InvalidCredentialsError, LoginLockedError, PasswordPolicyError
+from mpp_app.extensions import db
+from mpp_app.models import AuditLog, LoginFailure, Role, User
+
+from .conftest import PASSWORD, Staff, csrf_token, login
+
+
+def user(session, username):
+    return session.scalar(select(User).where(User.username == username))
+
+
+@pytest.mark.parametrize("username, start", [
+    ("admin", "/admin/"), ("manager", "/admin/"), ("resepsionis", "/reception/"), ("petugas", "/counters/"),
+])
+def test_each_role_lands_on_its_start_page(client, username, start):
+    response = login(client, username)
+    assert response.status_code == 302 and response.headers["Location"] == start
+    assert client.get(start).status_code == 200
+
+
+def test_login_page_is_indonesian(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert 'lang="id"' in page and "Masuk petugas" in page and "Kata sandi" in page
+
+
+def test_wrong_password_is_refused_and_audited(client, session):
+    response = login(client, "petugas", "salah-sekali-123")
+    assert response.status_code == 401
+    assert "Nama pengguna atau kata sandi salah" in response.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(LoginFailure)) == 1
+    assert session.scalar(select(AuditLog.action).order_by(AuditLog.id.desc())) == "login_failed"
+
+
+def test_unknown_user_gets_the_same_message(client):
+    response = login(client, "siapa-saja", "apa-saja-12345")
+    assert response.status_code == 401
+    assert "Nama pengguna atau kata sandi salah" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"username": "", "password": ""}, "Isi nama pengguna."),
+    ({"username": "x" * 41, "password": "p"}, "Nama pengguna terlalu panjang."),
+])
+def test_login_form_validation(client, data, message):
+    data["csrf_token"] = csrf_token(client)
+    response = client.post("/login", data=data)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+
+
+def test_throttle_locks_account_after_five_failures(client, session):
+    for _ in range(5):
+        assert login(client, "petugas", "bukan-sandinya-1").status_code == 401
+    locked = login(client, "petugas", PASSWORD)  # even the right password is refused while locked
+    assert locked.status_code == 429
+    assert "Terlalu banyak percobaan" in locked.get_data(as_text=True)
+    assert login(client, "manager").status_code == 302  # other accounts are unaffected
+
+
+def test_throttle_is_shared_through_the_database(app, session):
+    policy = accounts.ThrottlePolicy(max_failures=3, max_client_failures=50, lock_minutes=15)
+    now = datetime.now(timezone.utc)
+    # Failures recorded by "another process" are rows like any other.
+    session.add_all([LoginFailure(username="petugas", client="10.0.0.9", at=now) for _ in range(3)])
+    session.commit()
+    with pytest.raises(LoginLockedError):
+        accounts.authenticate(session, "petugas", PASSWORD, "10.0.0.1", policy, now=now)
+    later = now + timedelta(minutes=16)
+    assert accounts.authenticate(session, "petugas", PASSWORD, "10.0.0.1", policy, now=later).username == "petugas"
+
+
+def test_client_throttle_across_usernames(session):
+    policy = accounts.ThrottlePolicy(max_failures=100, max_client_failures=4, lock_minutes=15)
+    for name in ("a1", "b2", "c3", "d4"):
+        with pytest.raises(InvalidCredentialsError):
+            accounts.authenticate(session, name, "tebak-tebak-1", "192.0.2.7", policy)
+    with pytest.raises(LoginLockedError):
+        accounts.authenticate(session, "manager", PASSWORD, "192.0.2.7", policy)
+    assert accounts.authenticate(session, "manager", PASSWORD, "192.0.2.8", policy)
+
+
+def test_admin_unlocks_account(client, session):
+    for _ in range(5):
+        login(client, "petugas", "bukan-sandinya-1")
+    admin_client = client.application.test_client()
+    admin = Staff(admin_client).login("admin")
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert "Terkunci" in page
+    target = user(session, "petugas")
+    response = admin.post(f"/admin/users/{target.id}/unlock")
+    assert response.status_code == 302
+    assert login(client, "petugas").status_code == 302
+    assert session.scalar(select(AuditLog).where(AuditLog.action == "user_unlocked")) is not None
+
+
+def test_manager_cannot_unlock_admin(staff, session):
+    staff.login("manager")
+    target = user(session, "admin")
+    assert staff.post(f"/admin/users/{target.id}/unlock").status_code == 403
+
+
+def test_inactive_user_cannot_log_in(client, session):
+    user(session, "petugas").active = False
+    session.commit()
+    assert login(client, "petugas").status_code == 401
+
+
+def test_session_cookie_flags_and_lifetime(client):
+    response = login(client, "manager")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
+    assert "Secure" not in cookie
+
+
+def test_secure_cookie_when_configured(app_config):
+    from mpp_app import create_app
+
+    app = create_app({**app_config, "SESSION_COOKIE_SECURE": True})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_login_clears_previous_session(client):
+    with client.session_transaction() as sess:
+        sess["left_behind"] = "data of the previous visitor"
+    login(client, "resepsionis")
+    with client.session_transaction() as sess:
+        assert "left_behind" not in sess
+
+
+def test_logout_really_ends_the_session(client, session):
+    login(client, "manager")
+    with client.session_transaction() as sess:
+        stolen = dict(sess)
+    response = client.post("/logout", headers={"X-CSRFToken": csrf_token(client)})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 302
+    with client.session_transaction() as sess:  # replay the old cookie contents
+        sess.update(stolen)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_logout_requires_post_with_csrf(client):
+    login(client, "manager")
+    assert client.get("/logout").status_code == 405
+    assert client.post("/logout").status_code == 400
+    assert client.get("/admin/").status_code == 200
+
+
+def test_forced_password_change_on_first_login(app, client, session):
+    accounts.create_user(session, "baru", "Petugas Baru", Role.RECEPTIONIST, "awal-sementara-1")
+    assert login(client, "baru", "awal-sementara-1").headers["Location"] == "/reception/"
+    response = client.get("/reception/")
+    assert response.status_code == 302 and response.headers["Location"] == "/password"
+    token = csrf_token(client)
+    bad = client.post("/password", data={"current": "awal-sementara-1", "new": "pendek", "confirm": "pendek",
+                                         "csrf_token": token})
+    assert bad.status_code == 422 and "10 sampai 128 karakter" in bad.get_data(as_text=True)
+    mismatch = client.post("/password", data={"current": "awal-sementara-1", "new": "sandi-baru-yang-kuat",
+                                              "confirm": "lain-lagi-kuat", "csrf_token": token})
+    assert mismatch.status_code == 422 and "tidak sama" in mismatch.get_data(as_text=True)
+    wrong = client.post("/password", data={"current": "keliru-keliru-1", "new": "sandi-baru-yang-kuat",
+                                           "confirm": "sandi-baru-yang-kuat", "csrf_token": token})
+    assert wrong.status_code == 422 and "Kata sandi saat ini salah" in wrong.get_data(as_text=True)
+    ok = client.post("/password", data={"current": "awal-sementara-1", "new": "sandi-baru-yang-kuat",
+                                        "confirm": "sandi-baru-yang-kuat", "csrf_token": token})
+    assert ok.status_code == 302
+    assert client.get("/reception/").status_code == 200
+    session.expire_all()
+    assert user(session, "baru").must_change_password is False
+
+
+def test_password_policy():
+    with pytest.raises(PasswordPolicyError):
+        accounts.check_password_policy("123456789")
+    with pytest.raises(PasswordPolicyError):
+        accounts.check_password_policy("petugasbaru", "petugasbaru")
+    with pytest.raises(PasswordPolicyError):
+        accounts.check_password_policy("x" * 129)
+    accounts.check_password_policy("sepuluh-karakter")
+
+
+def test_passwords_are_argon2id_hashed(session):
+    stored = user(session, "petugas").password_hash
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    assert "m=19456,t=2,p=1" in stored
+
+
+def test_open_redirect_is_refused(client):
+    token = csrf_token(client)
+    response = client.post("/login?next=//evil.example/", data={"username": "manager", "password": PASSWORD,
+                                                                 "csrf_token": token})
+    assert response.headers["Location"] == "/admin/"
+
+
+def test_post_without_csrf_token_is_refused(client):
+    response = client.post("/login", data={"username": "manager", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "Sesi formulir kedaluwarsa" in response.get_data(as_text=True)
+
+
+def test_htmx_post_with_csrf_header_is_accepted(staff, session):
+    staff.login("admin")
+    target = user(session, "petugas")
+    response = staff.post(f"/admin/users/{target.id}/unlock", htmx=True)
+    assert response.status_code == 302
+
+
+def test_language_choice_switches_to_english(client):
+    token = csrf_token(client)
+    client.post("/language", data={"language": "en", "csrf_token": token, "next": "/login"})
+    page = client.get("/login").get_data(as_text=True)
+    assert 'lang="en"' in page
+
+
+def test_unknown_language_is_refused(client):
+    token = csrf_token(client)
+    response = client.post("/language", data={"language": "xx", "csrf_token": token})
+    assert response.status_code == 422

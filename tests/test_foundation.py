@@ -1,0 +1,236 @@
+"""Factory, configuration, SQLite settings, migrations, seed data and every CLI command."""
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime
+
+import pytest
+import requests
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade
+from sqlalchemy import func, select, text
+
+from mpp_app import clock, create_app
+from mpp_app.cli import apply_migrations, prepare_instance
+from mpp_app.extensions import db
+from mpp_app.models import Agency, Closure, Counter, OpeningHours, Role, Service, User
+from mpp_app.seed import seed
+
+from .conftest import PASSWORD, SEED_DAY, is_postgres, login
+
+
+def count(session, model):
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_defaults(app):
+    assert app.config["MPP_TIMEZONE"] == "Asia/Makassar"
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["PERMANENT_SESSION_LIFETIME"].total_seconds() == 10 * 3600
+
+
+def test_config_order_instance_file_then_environment(tmp_path, monkeypatch):
+    instance = tmp_path / "inst"
+    instance.mkdir()
+    (instance / "config.py").write_text('MPP_NAME = "MPP Uji"\nMPP_RETENTION_DAYS = 30\n')
+    monkeypatch.setenv("MPP_INSTANCE_PATH", str(instance))
+    monkeypatch.setenv("MPP_RETENTION_DAYS", "45")
+    monkeypatch.setenv("MPP_SECURE_COOKIES", "true")
+    monkeypatch.setenv("MPP_DATABASE_URL", f"sqlite:///{tmp_path / 'x.sqlite'}")
+    app = create_app()
+    assert app.instance_path == str(instance)
+    assert app.config["MPP_NAME"] == "MPP Uji"
+    assert app.config["MPP_RETENTION_DAYS"] == 45
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("x.sqlite")
+
+
+def test_secret_key_generated_once_per_instance(tmp_path, monkeypatch):
+    for name in ("MPP_SECRET_KEY", "MPP_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MPP_INSTANCE_PATH", str(tmp_path / "a"))
+    first = create_app().config["SECRET_KEY"]
+    assert first == create_app().config["SECRET_KEY"] and len(first) == 64
+    assert oct((tmp_path / "a" / "secret_key").stat().st_mode)[-3:] == "600"
+    monkeypatch.setenv("MPP_INSTANCE_PATH", str(tmp_path / "b"))
+    other = create_app()
+    assert other.config["SECRET_KEY"] != first  # isolated instances side by side
+    assert other.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'b' / 'mpp.sqlite'}"
+    monkeypatch.setenv("MPP_SECRET_KEY", "from-the-environment")
+    assert create_app().config["SECRET_KEY"] == "from-the-environment"
+
+
+def test_business_clock_is_wita(app):
+    with app.app_context():
+        assert clock.now().utcoffset().total_seconds() == 8 * 3600
+        assert clock.now().isoformat() == "2026-11-30T10:00:00+08:00"
+        app.config["MPP_FROZEN_NOW"] = ""
+        assert abs((clock.now() - datetime.now(clock.zone())).total_seconds()) < 5
+        app.config["MPP_TIMEZONE"] = "Asia/Jakarta"
+        assert clock.now().utcoffset().total_seconds() == 7 * 3600
+
+
+@pytest.mark.skipif(is_postgres(), reason="SQLite connection settings")
+def test_sqlite_pragmas(app):
+    with app.app_context():
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
+
+
+def test_migrations_from_empty_match_the_models(empty_app):
+    with empty_app.app_context():
+        apply_migrations()
+        with db.engine.connect() as connection:
+            diff = compare_metadata(MigrationContext.configure(connection, opts={"render_as_batch": True}),
+                                    db.metadata)
+        assert diff == []
+        apply_migrations()  # upgrading an up-to-date database is a no-op
+        downgrade(directory=empty_app.extensions["migrate"].directory, revision="base")
+        with db.engine.connect() as connection:
+            tables = set(db.inspect(connection).get_table_names()) - {"alembic_version"}
+        assert tables == set()
+
+
+def test_init_db_upgrades_old_database_keeping_data(empty_app):
+    runner = empty_app.test_cli_runner()
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    with empty_app.app_context():
+        seed(db.session, SEED_DAY)
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0 and "up to date" in result.output
+    with empty_app.app_context():
+        assert count(db.session, Service) == 46
+
+
+def test_seed_counts(session):
+    assert count(session, Agency) == 11
+    assert count(session, Service) == 46
+    agencies = session.scalars(select(Agency)).all()
+    assert all(agency.counters for agency in agencies)
+    assert not {"I", "O"} & {agency.prefix for agency in agencies}
+    assert len({agency.prefix for agency in agencies}) == 11
+    per_agency = {a.code: len(a.services) for a in agencies}
+    assert per_agency["DUKCAPIL"] == 8 and per_agency["PDAM"] == 3 and per_agency["BANKNTT"] == 3
+    counter = session.scalar(select(Counter).where(Counter.number == 1))
+    assert counter.agency.code == "DUKCAPIL" and len(counter.services) == 8
+    week = session.scalars(select(OpeningHours).where(OpeningHours.agency_id.is_(None))
+                           .order_by(OpeningHours.weekday)).all()
+    assert [row.is_open for row in week] == [True] * 5 + [False] * 2
+    holidays_2027 = session.scalar(select(func.count()).where(
+        Closure.source == "holiday", Closure.start_date >= datetime(2027, 1, 1).date()))
+    assert holidays_2027 > 15  # the next year's holidays and cuti bersama too
+
+
+def test_seed_is_idempotent_and_keeps_edits(session):
+    service = session.scalar(select(Service).order_by(Service.id))
+    service.fee = "Diubah oleh manajer"
+    session.commit()
+    before = {model: count(session, model) for model in (Agency, Service, Counter, OpeningHours, Closure)}
+    report = seed(session, SEED_DAY)
+    assert str(report) == "agencies +0, services +0, counters +0, hours +0, closures +0"
+    assert {model: count(session, model) for model in before} == before
+    session.expire_all()
+    assert session.get(Service, service.id).fee == "Diubah oleh manajer"
+
+
+def test_seed_command(runner):
+    result = runner.invoke(args=["seed"])
+    assert result.exit_code == 0 and "agencies +0" in result.output
+
+
+def test_create_user_command_with_password_stdin(runner, app, session):
+    result = runner.invoke(args=["create-user", "Petugas.Pajak", "--role", "officer", "--agency", "kpp",
+                                 "--full-name", "Maria Tefa", "--password-stdin"], input="sandi-pajak-2026\n")
+    assert result.exit_code == 0, result.output
+    user = session.scalar(select(User).where(User.username == "petugas.pajak"))
+    assert user.role is Role.OFFICER and user.agency.code == "KPP" and not user.must_change_password
+    assert login(app.test_client(), "petugas.pajak", "sandi-pajak-2026").status_code == 302
+
+
+def test_create_user_command_generates_password(runner, session):
+    result = runner.invoke(args=["create-user", "loket9", "--role", "receptionist"])
+    assert result.exit_code == 0
+    assert re.search(r"Password \(shown once.*\): \S{16}", result.output)
+    assert session.scalar(select(User.must_change_password).where(User.username == "loket9")) is True
+
+
+@pytest.mark.parametrize("args, stdin, message", [
+    (["xy1", "--role", "officer"], "", "harus terdaftar pada satu instansi"),
+    (["petugas", "--role", "receptionist", "--password-stdin"], "sandi-cukup-panjang\n", "sudah dipakai"),
+    (["baru1", "--role", "officer", "--agency", "NOPE"], "", "tidak dikenal"),
+    (["baru2", "--role", "manager", "--password-stdin"], "pendek\n", "minimal 10"),
+    (["a", "--role", "manager"], "", "3-40 karakter"),
+])
+def test_create_user_command_refusals(runner, session, args, stdin, message):
+    before = count(session, User)
+    result = runner.invoke(args=["create-user", *args], input=stdin)
+    assert result.exit_code != 0 and message in result.output
+    assert count(session, User) == before
+
+
+def test_create_user_rejects_unknown_role(runner):
+    assert runner.invoke(args=["create-user", "x", "--role", "boss"]).exit_code == 2
+
+
+def test_prepare_instance_on_empty_database(empty_app):
+    with empty_app.app_context():
+        password = prepare_instance()
+        assert password and len(password) == 16
+        assert count(db.session, Service) == 46
+        admin = db.session.scalar(select(User).where(User.username == "admin"))
+        assert admin.role is Role.ADMIN and admin.must_change_password
+        assert prepare_instance() is None  # a second start creates nothing
+        assert count(db.session, User) == 1
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_mpp_serve_first_start(tmp_path):
+    """The README's first command, in miniature: `mpp serve` on an empty instance gives a login."""
+    port = _free_port()
+    env = {**os.environ, "MPP_INSTANCE_PATH": str(tmp_path / "instance")}
+    env.pop("MPP_DATABASE_URL", None)
+    if is_postgres():
+        env["MPP_DATABASE_URL"] = os.environ["MPP_TEST_DATABASE_URL"]
+        with create_app({"SQLALCHEMY_DATABASE_URI": env["MPP_DATABASE_URL"]}).app_context():
+            db.drop_all()
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            db.engine.dispose()
+    server = subprocess.Popen([sys.executable, "-m", "mpp_app", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        output = ""
+        while "Serving" not in output:
+            line = server.stdout.readline()
+            assert line, output
+            output += line
+        password = re.search(r"Password \(shown once.*\): (\S+)", output).group(1)
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(50):
+            try:
+                page = requests.get(f"{base}/login", timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        assert page.status_code == 200 and "Masuk petugas" in page.text
+        with requests.Session() as browser:
+            token = re.search(r'name="csrf-token" content="([^"]+)"', browser.get(f"{base}/login").text).group(1)
+            response = browser.post(f"{base}/login", data={"username": "admin", "password": password,
+                                                           "csrf_token": token})
+            assert response.url.endswith("/password")  # forced change at first login
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -1,0 +1,165 @@
+"""Opening hours: breaks, cutoffs, closures, per-agency hours, midnight and weekends (WITA)."""
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from mpp_app import hours
+from mpp_app.hours import State
+from mpp_app.models import Closure, OpeningHours
+
+from .conftest import agency_by_code
+
+WITA = ZoneInfo("Asia/Makassar")
+MONDAY = date(2026, 11, 30)
+
+
+def at(day, hh, mm=0):
+    return datetime.combine(day, time(hh, mm), tzinfo=WITA)
+
+
+
+def mall_row(session, weekday):
+    return session.query(OpeningHours).filter_by(agency_id=None, weekday=weekday).one()
+
+
+@pytest.fixture
+def with_break(session):
+    row = mall_row(session, MONDAY.weekday())
+    row.break_start, row.break_end = time(12, 0), time(13, 0)
+    session.commit()
+    return row
+
+
+@pytest.mark.parametrize("clock, state, accepts", [
+    ((7, 59), State.BEFORE_OPEN, False),
+    ((8, 0), State.OPEN, True),
+    ((14, 44), State.OPEN, True),
+    ((14, 45), State.AFTER_CUTOFF, False),
+    ((14, 59), State.AFTER_CUTOFF, False),
+    ((15, 0), State.AFTER_CLOSE, False),
+    ((23, 59), State.AFTER_CLOSE, False),
+])
+def test_seeded_monday_edges(session, clock, state, accepts):
+    status = hours.status_at(session, at(MONDAY, *clock))
+    assert status.state is state
+    assert status.accepts_tickets is accepts
+
+
+def test_open_now_reports_itself_as_next_opening(session):
+    status = hours.status_at(session, at(MONDAY, 9))
+    assert status.next_opening == at(MONDAY, 9)
+
+
+def test_before_opening_opens_today(session):
+    assert hours.status_at(session, at(MONDAY, 6, 30)).next_opening == at(MONDAY, 8)
+
+
+def test_after_cutoff_opens_next_working_day(session):
+    status = hours.status_at(session, at(MONDAY, 14, 50))
+    assert status.is_open and not status.accepts_tickets
+    assert status.next_opening == at(MONDAY + timedelta(days=1), 8)
+
+
+def test_friday_evening_opens_monday(session):
+    friday = date(2026, 12, 4)
+    assert hours.status_at(session, at(friday, 16)).next_opening == at(friday + timedelta(days=3), 8)
+
+
+def test_weekend_is_closed(session):
+    saturday = date(2026, 12, 5)
+    status = hours.status_at(session, at(saturday, 10))
+    assert status.state is State.CLOSED_DAY
+    assert status.next_opening == at(date(2026, 12, 7), 8)
+
+
+def test_break_reopens_after_break(session, with_break):
+    status = hours.status_at(session, at(MONDAY, 12, 30))
+    assert status.state is State.BREAK and not status.accepts_tickets
+    assert status.next_opening == at(MONDAY, 13)
+    assert hours.status_at(session, at(MONDAY, 13)).state is State.OPEN
+    assert hours.status_at(session, at(MONDAY, 11, 59)).state is State.OPEN
+
+
+def test_break_ending_after_cutoff_points_to_next_day(session, with_break):
+    with_break.last_ticket_at = time(12, 30)
+    session.commit()
+    assert hours.status_at(session, at(MONDAY, 12, 15)).next_opening == at(MONDAY + timedelta(days=1), 8)
+
+
+def test_midnight_in_wita_not_utc(session):
+    # 16:30 UTC on Monday is already 00:30 WITA on Tuesday: closed, opening at 08:00 Tuesday.
+    moment = datetime(2026, 11, 30, 16, 30, tzinfo=timezone.utc)
+    status = hours.status_at(session, moment)
+    assert status.schedule.day == date(2026, 12, 1)
+    assert status.state is State.BEFORE_OPEN
+    assert status.next_opening == at(date(2026, 12, 1), 8)
+    # 23:59 WITA Monday: after close, opening on Tuesday.
+    assert hours.status_at(session, at(MONDAY, 23, 59)).next_opening == at(date(2026, 12, 1), 8)
+
+
+def test_national_holiday_closure_and_cuti_bersama(session):
+    christmas_eve = date(2026, 12, 24)  # cuti bersama, Thursday
+    status = hours.status_at(session, at(christmas_eve, 10))
+    assert status.state is State.CLOSURE
+    assert "Cuti Bersama" in status.schedule.closure_reason
+    # 25 Dec is Natal (Friday), then the weekend: next opening Monday 28 Dec.
+    assert status.next_opening == at(date(2026, 12, 28), 8)
+
+
+def test_closure_range_spans_days(session):
+    session.add(Closure(start_date=MONDAY, end_date=MONDAY + timedelta(days=2), reason="Renovasi"))
+    session.commit()
+    status = hours.status_at(session, at(MONDAY, 9))
+    assert status.state is State.CLOSURE and status.schedule.closure_reason == "Renovasi"
+    assert status.next_opening == at(MONDAY + timedelta(days=3), 8)
+
+
+def test_agency_hours_narrow_the_mall(session):
+    bank = agency_by_code(session, "BANKNTT")
+    session.add(OpeningHours(agency_id=bank.id, weekday=MONDAY.weekday(), is_open=True,
+                             opens_at=time(9), closes_at=time(16), last_ticket_at=time(13, 30)))
+    session.commit()
+    schedule = hours.schedule_for(session, MONDAY, bank.id)
+    assert (schedule.opens_at, schedule.closes_at) == (time(9), time(15))  # never wider than the mall
+    assert schedule.last_ticket_at == time(13, 30)
+    assert hours.status_at(session, at(MONDAY, 8, 30), bank.id).state is State.BEFORE_OPEN
+    assert hours.status_at(session, at(MONDAY, 8, 30)).state is State.OPEN  # the mall itself is open
+    assert hours.status_at(session, at(MONDAY, 13, 45), bank.id).state is State.AFTER_CUTOFF
+
+
+def test_agency_closed_weekday_and_agency_closure(session):
+    pos = agency_by_code(session, "POS")
+    session.add(OpeningHours(agency_id=pos.id, weekday=1, is_open=False))
+    session.add(Closure(agency_id=pos.id, start_date=MONDAY, end_date=MONDAY, reason="Pelatihan petugas"))
+    session.commit()
+    status = hours.status_at(session, at(MONDAY, 10), pos.id)
+    assert status.state is State.CLOSURE
+    assert status.next_opening == at(MONDAY + timedelta(days=2), 8)  # Tuesday is closed for Pos
+    other = agency_by_code(session, "PLN")
+    assert hours.status_at(session, at(MONDAY, 10), other.id).accepts_tickets
+
+
+def test_agency_break_adds_to_mall(session, with_break):
+    pln = agency_by_code(session, "PLN")
+    session.add(OpeningHours(agency_id=pln.id, weekday=MONDAY.weekday(), is_open=True, opens_at=time(8),
+                             closes_at=time(15), break_start=time(10), break_end=time(10, 30)))
+    session.commit()
+    assert hours.status_at(session, at(MONDAY, 10, 10), pln.id).next_opening == at(MONDAY, 10, 30)
+    assert hours.status_at(session, at(MONDAY, 12, 10), pln.id).state is State.BREAK
+
+
+def test_no_opening_at_all(session):
+    session.query(OpeningHours).update({"is_open": False, "opens_at": None, "closes_at": None,
+                                        "last_ticket_at": None})
+    session.commit()
+    status = hours.status_at(session, at(MONDAY, 10))
+    assert status.state is State.CLOSED_DAY and status.next_opening is None
+
+
+def test_upcoming_lists_fourteen_days(session):
+    days = hours.upcoming(session, MONDAY, 14)
+    assert [d.day for d in days] == [MONDAY + timedelta(days=n) for n in range(14)]
+    open_days = [d for d in days if d.is_open_day]
+    assert len(open_days) == 10
+    assert all(d.opens_at == time(8) and d.closes_at == time(15) for d in open_days)

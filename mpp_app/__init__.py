@@ -42,6 +42,9 @@ def register_extensions(app):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    from .queue import status_label
+
+    app.jinja_env.globals["queue_status_label"] = status_label
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Silakan masuk terlebih dahulu."

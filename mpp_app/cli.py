@@ -8,7 +8,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from . import accounts, clock, create_app
+from . import accounts, clock, create_app, queue
 from .errors import DomainError
 from .extensions import db
 from .models import Agency, Role, User
@@ -96,8 +96,20 @@ def create_user_command(username, role, agency_code, full_name, password_stdin):
         click.echo(f"Password (shown once, must be changed at first login): {password}")
 
 
+@click.command("purge-personal-data")
+@click.option("--days", type=click.IntRange(0, 3650), default=None,
+              help="Retention in days (default: MPP_RETENTION_DAYS, 90).")
+@with_appcontext
+def purge_personal_data_command(days):
+    """Erase visitors' names, phones and notes older than the retention; statistics stay."""
+    days = current_app.config["MPP_RETENTION_DAYS"] if days is None else days
+    purged = queue.purge_personal_data(db.session, days)
+    click.echo(f"Personal data erased from {purged} ticket(s) older than {days} day(s).")
+
+
 def register_commands(app):
-    for command in (serve_command, init_db_command, seed_command, create_user_command):
+    for command in (serve_command, init_db_command, seed_command, create_user_command,
+                    purge_personal_data_command):
         app.cli.add_command(command)
 
 

@@ -8,6 +8,8 @@ DEFAULTS = {
     "MPP_NAME": "Mal Pelayanan Publik Kota Kupang",
     "MPP_ADDRESS": "Jalan Timor Raya No. 124, Kota Kupang, Nusa Tenggara Timur",
     "MPP_TIMEZONE": "Asia/Makassar",
+    # Base URL citizens' phones reach on the office Wi-Fi (QR codes); empty: the URL the page was opened with.
+    "MPP_PUBLIC_URL": "",
     # Frozen business clock (ISO datetime) for demos and tests; empty means the real clock.
     "MPP_FROZEN_NOW": "",
     "MPP_SESSION_HOURS": 10,

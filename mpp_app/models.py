@@ -257,3 +257,93 @@ class LoginFailure(db.Model):
     username: Mapped[str] = mapped_column(String(40), index=True)
     client: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class TicketStatus(str, enum.Enum):
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
+class PriorityCategory(str, enum.Enum):
+    """The vulnerable groups of UU 25/2009 Pasal 29, served first and at no extra cost."""
+
+    LANSIA = "lansia"
+    DISABILITAS = "disabilitas"
+    IBU_HAMIL = "ibu_hamil"
+    ANAK = "anak"
+    KORBAN_BENCANA = "korban_bencana"
+
+
+class DailyNumber(db.Model):
+    """The last ticket number an agency issued on a business day; incremented atomically."""
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)
+    business_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Ticket(db.Model):
+    """A queue ticket: numbered per agency per business day, gapless, never issued twice."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
+    business_date: Mapped[date] = mapped_column(Date)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[TicketStatus] = mapped_column(_enum(TicketStatus), default=TicketStatus.WAITING)
+    priority: Mapped[Optional[PriorityCategory]] = mapped_column(_enum(PriorityCategory))
+    # Personal data, erased by purge_personal_data after the retention period.
+    visitor_name: Mapped[Optional[str]] = mapped_column(String(100))
+    visitor_phone: Mapped[Optional[str]] = mapped_column(String(20))
+    note: Mapped[Optional[str]] = mapped_column(String(200))
+    personal_data_purged_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    public_token: Mapped[str] = mapped_column(
+        String(43), unique=True, default=lambda: secrets.token_urlsafe(32)
+    )
+    # The reception form's one-time key: a double submit returns the ticket already issued.
+    submission_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    # Where the ticket stands in its queue; a transfer moves it.
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    counter_id: Mapped[Optional[int]] = mapped_column(ForeignKey("counter.id"))
+    called_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    serving_started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[Optional[str]] = mapped_column(String(200))
+
+    agency: Mapped[Agency] = relationship()
+    service: Mapped[Service] = relationship()
+    counter: Mapped[Optional[Counter]] = relationship()
+    events: Mapped[list["TicketEvent"]] = relationship(
+        back_populates="ticket", order_by="TicketEvent.id"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("agency_id", "business_date", "number"),
+        Index("ix_ticket_queue", "agency_id", "business_date", "status", "queued_at"),
+        Index("ix_ticket_business_date_status", "business_date", "status"),
+    )
+
+    @property
+    def display_number(self) -> str:
+        return f"{self.agency.prefix}-{self.number:03d}"
+
+
+class TicketEvent(db.Model):
+    """One transition of a ticket, with actor and time: the source of waiting and service times."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+    counter_id: Mapped[Optional[int]] = mapped_column(ForeignKey("counter.id"))
+    service_id: Mapped[Optional[int]] = mapped_column(ForeignKey("service.id"))
+    detail: Mapped[Optional[str]] = mapped_column(String(200))
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")

@@ -1,16 +1,115 @@
-"""Front desk: register walk-in citizens and issue queue tickets."""
-from flask import Blueprint, render_template
+"""Front desk: register walk-in citizens, issue queue tickets, look them up, cancel and reprint."""
+import uuid
 
-from .. import catalogue, hours
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from .. import catalogue, clock, queue
 from ..access import FRONT_DESK, role_required
+from ..errors import DomainError
 from ..extensions import db
+from ..models import PriorityCategory, Ticket
+from .forms import CancelTicketForm, IssueTicketForm
 
 bp = Blueprint("reception", __name__, url_prefix="/reception")
+
+
+def _issue_form_context(form=None, issued=None, errors=()):
+    form = form or IssueTicketForm(formdata=None)
+    form.submission_key.data = uuid.uuid4().hex if issued or not form.submission_key.data else form.submission_key.data
+    return {"form": form, "issued": issued, "priorities": queue.PRIORITY_LABELS, "form_errors": list(errors),
+            "choices": catalogue.search_services(db.session, "", limit=100)}
 
 
 @bp.get("/")
 @role_required(*FRONT_DESK)
 def index():
-    agencies = catalogue.active_agencies(db.session)
-    statuses = {a.id: hours.status_at(db.session, agency_id=a.id) for a in agencies}
-    return render_template("reception/index.html", agencies=agencies, statuses=statuses)
+    return render_template("reception/index.html", overview=queue.reception_overview(db.session),
+                           **_issue_form_context())
+
+
+@bp.get("/services")
+@role_required(*FRONT_DESK)
+def service_choices():
+    query = request.args.get("q", "")[: catalogue.MAX_QUERY_LENGTH]
+    return render_template("reception/_service_choices.html", query=query,
+                           choices=catalogue.search_services(db.session, query, limit=100))
+
+
+@bp.post("/tickets")
+@role_required(*FRONT_DESK)
+def issue():
+    form = IssueTicketForm()
+    errors = []
+    if form.validate_on_submit():
+        try:
+            result = queue.issue_ticket(
+                db.session, service_id=form.service_id.data, visitor_name=form.visitor_name.data,
+                visitor_phone=form.visitor_phone.data, note=form.note.data,
+                priority=PriorityCategory(form.priority.data) if form.priority.data else None,
+                submission_key=form.submission_key.data, actor=current_user._get_current_object(),
+                override_reason=form.override_reason.data or None)
+        except DomainError as error:
+            errors.append(str(error))
+            status = error.status
+        else:
+            if not request.headers.get("HX-Request"):
+                return redirect(url_for("reception.print_ticket", ticket_id=result.ticket.id))
+            context = _issue_form_context(issued=queue.ticket_position(db.session, result.ticket))
+            context["duplicate"] = result.duplicate
+            return render_template("reception/_issue_form.html", **context), 200, {"HX-Trigger": "queue-changed"}
+    else:
+        status = 422
+    context = _issue_form_context(form, errors=errors)
+    template = "reception/_issue_form.html" if request.headers.get("HX-Request") else "reception/index.html"
+    if template == "reception/index.html":
+        context["overview"] = queue.reception_overview(db.session)
+    return render_template(template, **context), status
+
+
+@bp.get("/overview")
+@role_required(*FRONT_DESK)
+def overview():
+    return render_template("reception/_overview.html", overview=queue.reception_overview(db.session))
+
+
+@bp.get("/tickets/lookup")
+@role_required(*FRONT_DESK)
+def lookup():
+    ticket = queue.find_by_number(db.session, request.args.get("number", "")[:12], clock.today())
+    return _ticket_card(ticket)
+
+
+def _ticket_card(ticket, form=None, status=200):
+    return render_template("reception/_ticket_card.html", ticket=ticket, form=form or CancelTicketForm(formdata=None),
+                           position=queue.ticket_position(db.session, ticket)), status
+
+
+@bp.post("/tickets/<int:ticket_id>/cancel")
+@role_required(*FRONT_DESK)
+def cancel(ticket_id):
+    ticket = db.get_or_404(Ticket, ticket_id)
+    form = CancelTicketForm()
+    if not form.validate_on_submit():
+        return _ticket_card(ticket, form, 422)
+    ticket = queue.cancel_ticket(db.session, ticket.id, form.reason.data, current_user._get_current_object())
+    body, status = _ticket_card(ticket)
+    return body, status, {"HX-Trigger": "queue-changed"}
+
+
+@bp.get("/tickets/<int:ticket_id>/print")
+@role_required(*FRONT_DESK)
+def print_ticket(ticket_id):
+    ticket = db.get_or_404(Ticket, ticket_id)
+    paper = "58" if request.args.get("paper") == "58" else "80"
+    base = current_app.config.get("MPP_PUBLIC_URL", "").rstrip("/") or request.host_url.rstrip("/")
+    status_url = base + url_for("services.ticket_status", token=ticket.public_token)
+    return render_template("reception/print.html", position=queue.ticket_position(db.session, ticket),
+                           ticket=ticket, paper=paper, status_url=status_url,
+                           qr=qr_data_uri(status_url))
+
+
+def qr_data_uri(url: str) -> str:
+    import segno
+
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=2)

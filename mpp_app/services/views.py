@@ -1,7 +1,7 @@
 """Public information pages: home with today's hours, the service catalogue and its search."""
 from flask import Blueprint, abort, render_template, request
 
-from .. import catalogue, clock, hours
+from .. import catalogue, clock, hours, queue
 from ..extensions import db
 from ..models import Service
 
@@ -34,3 +34,20 @@ def service_detail(service_id):
     if not (service.active and service.agency.active):
         abort(404)
     return render_template("services/detail.html", service=service)
+
+
+@bp.get("/t/<token>")
+def ticket_status(token):
+    """A citizen's ticket, found by its unguessable token: no personal data on it."""
+    position = queue.ticket_position(db.session, queue.by_public_token(db.session, token))
+    if request.headers.get("HX-Request"):
+        finished = position.ticket.status not in queue.OPEN_STATUSES
+        # 286 tells htmx to stop polling a finished ticket.
+        return render_template("services/_ticket_status.html", position=position), 286 if finished else 200
+    return render_template("services/ticket_status.html", position=position, ticket=position.ticket)
+
+
+@bp.get("/healthz")
+def health():
+    """A trivial endpoint for monitoring, and the ceiling the benchmarks compare against."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}

@@ -1,0 +1,308 @@
+"""Ticket lifecycle at reception: issue, look up, cancel, and purge visitors' personal data.
+
+Invariants:
+- A ticket number is the agency's prefix and a number counted per agency per business day
+  (clock.zone()), starting at 1, gapless, unique: the daily_number row is incremented by one
+  upsert statement (UPDATE ... RETURNING on conflict) in the same transaction that inserts the
+  ticket, and a unique constraint on (agency, day, number) stands behind it.
+- On SQLite the upsert is the first write of the transaction, so writers queue on the
+  database's write lock (busy_timeout) instead of failing; on PostgreSQL the row lock of the
+  upsert serialises them.
+- A reception form carries a one-time submission key: submitting it twice returns the ticket
+  already issued instead of a second one.
+- Every transition is recorded as a TicketEvent with actor and time.
+"""
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from . import audit, clock, hours
+from .errors import ConflictError, DomainError, NotFoundError
+from .models import (Agency, DailyNumber, PriorityCategory, Role, Service, Ticket, TicketEvent,
+                     TicketStatus)
+
+OPEN_STATUSES = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING)
+CANCELLABLE = (TicketStatus.WAITING, TicketStatus.CALLED)
+NUMBER_PATTERN = re.compile(r"^\s*([A-Za-z])\s*-?\s*(\d{1,4})\s*$")
+
+
+class ServiceUnavailableError(DomainError):
+    message = _l("Layanan tidak dikenal atau sudah tidak aktif. Muat ulang halaman lalu pilih layanan lagi.")
+
+
+class OutsideHoursError(DomainError):
+    """Issuing refused by the opening hours; carries the hours status for the message."""
+
+    def __init__(self, agency: Agency, status: hours.OpeningStatus):
+        self.agency, self.status = agency, status
+        if status.next_opening:
+            super().__init__(
+                _l("%(agency)s tidak menerima antrean saat ini. Buka kembali %(when)s WITA."),
+                agency=agency.short_name, when=_format_moment(status.next_opening))
+        else:
+            super().__init__(_l("%(agency)s tidak menerima antrean dan belum ada jadwal buka."),
+                             agency=agency.short_name)
+
+
+class OverrideNotAllowedError(DomainError):
+    status = 403
+    message = _l("Hanya manajer atau admin yang boleh menerbitkan tiket di luar jam layanan.")
+
+
+class TicketNotInStateError(ConflictError):
+    message = _l("Tiket %(number)s sudah berstatus %(status)s; tindakan ini tidak dapat dilakukan.")
+
+
+@dataclass(frozen=True)
+class IssueResult:
+    ticket: Ticket
+    duplicate: bool = False
+
+
+def _format_moment(moment: datetime) -> str:
+    from flask_babel import format_datetime
+
+    return format_datetime(moment, "EEEE, d MMMM y, HH.mm")
+
+
+def _next_number(session, agency_id: int, day) -> int:
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(DailyNumber)
+        .values(agency_id=agency_id, business_date=day, last_number=1)
+        .on_conflict_do_update(
+            index_elements=["agency_id", "business_date"],
+            set_={"last_number": DailyNumber.last_number + 1},
+        )
+        .returning(DailyNumber.last_number)
+    )
+    return session.execute(statement).scalar_one()
+
+
+def _by_submission(session, key):
+    return session.scalar(select(Ticket).where(Ticket.submission_key == key)) if key else None
+
+
+def issue_ticket(session, *, service_id: int, visitor_name: str, visitor_phone: Optional[str] = None,
+                 priority: Optional[PriorityCategory] = None, note: Optional[str] = None,
+                 submission_key: Optional[str] = None, actor=None, now: Optional[datetime] = None,
+                 override_reason: Optional[str] = None) -> IssueResult:
+    """Issue the next number of the service's agency for today; commits.
+
+    Refused with ServiceUnavailableError for an unknown or inactive service or agency, and with
+    OutsideHoursError outside the agency's ticket hours unless a manager or admin gives an
+    override reason (recorded in the audit log). A repeated submission_key returns the ticket
+    issued the first time (duplicate=True), also when both submits race each other.
+    """
+    now = clock.local(now) if now else clock.now()
+    existing = _by_submission(session, submission_key)
+    if existing:
+        return IssueResult(existing, duplicate=True)
+    service = session.get(Service, service_id) if service_id else None
+    if service is None or not service.active or not service.agency.active:
+        raise ServiceUnavailableError()
+    status = hours.status_at(session, now, service.agency_id)
+    if not status.accepts_tickets:
+        if not override_reason:
+            raise OutsideHoursError(service.agency, status)
+        if actor is None or actor.role not in (Role.ADMIN, Role.MANAGER):
+            raise OverrideNotAllowedError()
+
+    number = _next_number(session, service.agency_id, now.date())
+    ticket = Ticket(
+        agency_id=service.agency_id, service_id=service.id, business_date=now.date(), number=number,
+        priority=priority, visitor_name=visitor_name, visitor_phone=visitor_phone or None,
+        note=note or None, submission_key=submission_key, issued_at=now, queued_at=now,
+        issued_by_id=getattr(actor, "id", None),
+    )
+    session.add(ticket)
+    session.flush()
+    session.add(TicketEvent(ticket_id=ticket.id, kind="issued", at=now, actor_id=getattr(actor, "id", None),
+                            service_id=service.id, detail=override_reason and f"override: {override_reason}"))
+    if override_reason:
+        audit.record(session, actor, "ticket_override", ticket,
+                     after={"number": number, "agency": service.agency.code, "reason": override_reason,
+                            "hours_state": status.state.value})
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        existing = _by_submission(session, submission_key)
+        if existing:
+            return IssueResult(existing, duplicate=True)
+        raise
+    return IssueResult(ticket)
+
+
+def cancel_ticket(session, ticket_id: int, reason: str, actor, now: Optional[datetime] = None) -> Ticket:
+    """Cancel a waiting or called ticket at the visitor's request; commits.
+
+    The status guard sits in the UPDATE's WHERE clause, so a ticket that a counter is already
+    serving (or that another tab cancelled) is refused with TicketNotInStateError.
+    """
+    now = clock.local(now) if now else clock.now()
+    changed = session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.status.in_(CANCELLABLE))
+        .values(status=TicketStatus.CANCELLED, cancel_reason=reason, finished_at=now)
+    ).rowcount
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        session.rollback()
+        raise NotFoundError(_l("Tiket tidak ditemukan."))
+    if not changed:
+        session.rollback()
+        raise TicketNotInStateError(number=ticket.display_number, status=status_label(ticket.status))
+    session.add(TicketEvent(ticket_id=ticket.id, kind="cancelled", at=now, actor_id=actor.id, detail=reason))
+    session.commit()
+    session.refresh(ticket)
+    return ticket
+
+
+def find_by_number(session, text: str, day) -> Ticket:
+    """Today's ticket for a typed number such as "A-001", "a1" or "A 12"."""
+    match = NUMBER_PATTERN.match(text or "")
+    if not match:
+        raise DomainError(_l("Format nomor tidak dikenal. Contoh: A-001."))
+    ticket = session.scalar(
+        select(Ticket).join(Ticket.agency)
+        .where(Agency.prefix == match.group(1).upper(), Ticket.number == int(match.group(2)),
+               Ticket.business_date == day)
+        .options(joinedload(Ticket.agency), joinedload(Ticket.service), joinedload(Ticket.counter))
+    )
+    if ticket is None:
+        raise NotFoundError(_l("Tiket %(number)s tidak ada hari ini."), number=text.strip().upper())
+    return ticket
+
+
+def ahead_condition(ticket: Ticket):
+    """Waiting tickets that will be called before `ticket` in its agency's queue today.
+
+    Priority tickets (UU 25/2009 Pasal 29) go before regular ones; within each group the
+    older queue position goes first (queued_at, then id).
+    """
+    earlier = or_(Ticket.queued_at < ticket.queued_at,
+                  and_(Ticket.queued_at == ticket.queued_at, Ticket.id < ticket.id))
+    same_group = and_((Ticket.priority.is_(None)) if ticket.priority is None
+                      else Ticket.priority.is_not(None), earlier)
+    group_ahead = same_group if ticket.priority is not None else or_(Ticket.priority.is_not(None), same_group)
+    return and_(Ticket.agency_id == ticket.agency_id, Ticket.business_date == ticket.business_date,
+                Ticket.status == TicketStatus.WAITING, Ticket.id != ticket.id, group_ahead)
+
+
+def people_ahead(session, ticket: Ticket) -> int:
+    return session.scalar(select(func.count()).select_from(Ticket).where(ahead_condition(ticket)))
+
+
+def purge_personal_data(session, retention_days: int, actor=None, now: Optional[datetime] = None) -> int:
+    """Erase visitors' names, phones and notes from tickets of business days older than the
+    retention; keeps everything anonymous (numbers, services, times). Returns the count; commits."""
+    now = clock.local(now) if now else clock.now()
+    cutoff = now.date() - timedelta(days=retention_days)
+    purged = session.execute(
+        update(Ticket)
+        .where(Ticket.business_date < cutoff, Ticket.personal_data_purged_at.is_(None))
+        .values(visitor_name=None, visitor_phone=None, note=None, personal_data_purged_at=now)
+    ).rowcount
+    audit.record(session, actor, "personal_data_purged", after={"tickets": purged, "before": cutoff.isoformat()})
+    session.commit()
+    return purged
+
+
+STATUS_LABELS = {
+    TicketStatus.WAITING: _l("menunggu"),
+    TicketStatus.CALLED: _l("dipanggil"),
+    TicketStatus.SERVING: _l("sedang dilayani"),
+    TicketStatus.DONE: _l("selesai"),
+    TicketStatus.NO_SHOW: _l("tidak hadir"),
+    TicketStatus.CANCELLED: _l("dibatalkan"),
+}
+
+PRIORITY_LABELS = {
+    PriorityCategory.LANSIA: _l("Lanjut usia"),
+    PriorityCategory.DISABILITAS: _l("Penyandang disabilitas"),
+    PriorityCategory.IBU_HAMIL: _l("Ibu hamil"),
+    PriorityCategory.ANAK: _l("Anak-anak"),
+    PriorityCategory.KORBAN_BENCANA: _l("Korban bencana"),
+}
+
+
+def status_label(status: TicketStatus) -> str:
+    return str(STATUS_LABELS[status])
+
+
+@dataclass(frozen=True)
+class AgencyQueue:
+    """One agency's line in the reception overview."""
+
+    agency: Agency
+    waiting: int
+    now_serving: list
+    estimated_wait: int
+    hours: hours.OpeningStatus
+
+
+def reception_overview(session, now: Optional[datetime] = None) -> list:
+    """Per active agency: waiting count, numbers being called or served, the estimated wait of a
+    ticket issued now, and whether it accepts tickets. Three queries whatever the ticket count."""
+    from . import catalogue, estimates
+
+    now = clock.local(now) if now else clock.now()
+    today = now.date()
+    waiting = dict(session.execute(
+        select(Ticket.agency_id, func.count()).where(
+            Ticket.business_date == today, Ticket.status == TicketStatus.WAITING)
+        .group_by(Ticket.agency_id)).all())
+    active = session.scalars(
+        select(Ticket).where(Ticket.business_date == today,
+                             Ticket.status.in_((TicketStatus.CALLED, TicketStatus.SERVING)))
+        .options(joinedload(Ticket.counter), joinedload(Ticket.agency))
+        .order_by(Ticket.called_at)).all()
+    rows = []
+    for agency in catalogue.active_agencies(session):
+        count = waiting.get(agency.id, 0)
+        per_visit = estimates.agency_minutes_per_visit(session, agency, now)
+        counters = estimates.agency_open_counters(session, agency.id)
+        rows.append(AgencyQueue(
+            agency=agency, waiting=count,
+            now_serving=[t for t in active if t.agency_id == agency.id],
+            estimated_wait=estimates.wait_minutes(count, per_visit, counters),
+            hours=hours.status_at(session, now, agency.id),
+        ))
+    return rows
+
+
+@dataclass(frozen=True)
+class TicketPosition:
+    """What a citizen (or the printed ticket) is told about a ticket's place in the queue."""
+
+    ticket: Ticket
+    ahead: int
+    estimated_wait: int
+
+
+def ticket_position(session, ticket: Ticket, now: Optional[datetime] = None) -> TicketPosition:
+    from . import estimates
+
+    now = clock.local(now) if now else clock.now()
+    if ticket.status is not TicketStatus.WAITING:
+        return TicketPosition(ticket, 0, 0)
+    ahead = people_ahead(session, ticket)
+    per_visit = estimates.minutes_per_visit(session, ticket.service, now)
+    counters = estimates.open_counters(session, ticket.service_id)
+    return TicketPosition(ticket, ahead, estimates.wait_minutes(ahead, per_visit, counters))
+
+
+def by_public_token(session, token: str) -> Ticket:
+    ticket = session.scalar(select(Ticket).where(Ticket.public_token == (token or "")[:43]))
+    if ticket is None:
+        raise NotFoundError(_l("Tiket tidak ditemukan."))
+    return ticket

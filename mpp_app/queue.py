@@ -42,7 +42,7 @@ class OutsideHoursError(DomainError):
     """Issuing refused by the opening hours; carries the hours status for the message."""
 
     def __init__(self, agency: Agency, status: hours.OpeningStatus):
-        self.agency, self.status = agency, status
+        self.agency, self.hours_status = agency, status
         if status.next_opening:
             super().__init__(
                 _l("%(agency)s tidak menerima antrean saat ini. Buka kembali %(when)s WITA."),
@@ -91,6 +91,21 @@ def _by_submission(session, key):
     return session.scalar(select(Ticket).where(Ticket.submission_key == key)) if key else None
 
 
+def _insert_ticket(session, service, status, now, actor, override_reason, fields) -> Ticket:
+    number = _next_number(session, service.agency_id, now.date())
+    ticket = Ticket(agency_id=service.agency_id, service_id=service.id, business_date=now.date(), number=number,
+                    issued_at=now, queued_at=now, issued_by_id=getattr(actor, "id", None), **fields)
+    session.add(ticket)
+    session.flush()
+    session.add(TicketEvent(ticket_id=ticket.id, kind="issued", at=now, actor_id=getattr(actor, "id", None),
+                            service_id=service.id, detail=override_reason and f"override: {override_reason}"))
+    if override_reason:
+        audit.record(session, actor, "ticket_override", ticket,
+                     after={"number": number, "agency": service.agency.code, "reason": override_reason,
+                            "hours_state": status.state.value})
+    return ticket
+
+
 def issue_ticket(session, *, service_id: int, visitor_name: str, visitor_phone: Optional[str] = None,
                  priority: Optional[PriorityCategory] = None, note: Optional[str] = None,
                  submission_key: Optional[str] = None, actor=None, now: Optional[datetime] = None,
@@ -116,24 +131,13 @@ def issue_ticket(session, *, service_id: int, visitor_name: str, visitor_phone: 
         if actor is None or actor.role not in (Role.ADMIN, Role.MANAGER):
             raise OverrideNotAllowedError()
 
-    number = _next_number(session, service.agency_id, now.date())
-    ticket = Ticket(
-        agency_id=service.agency_id, service_id=service.id, business_date=now.date(), number=number,
-        priority=priority, visitor_name=visitor_name, visitor_phone=visitor_phone or None,
-        note=note or None, submission_key=submission_key, issued_at=now, queued_at=now,
-        issued_by_id=getattr(actor, "id", None),
-    )
-    session.add(ticket)
-    session.flush()
-    session.add(TicketEvent(ticket_id=ticket.id, kind="issued", at=now, actor_id=getattr(actor, "id", None),
-                            service_id=service.id, detail=override_reason and f"override: {override_reason}"))
-    if override_reason:
-        audit.record(session, actor, "ticket_override", ticket,
-                     after={"number": number, "agency": service.agency.code, "reason": override_reason,
-                            "hours_state": status.state.value})
     try:
+        ticket = _insert_ticket(session, service, status, now, actor, override_reason, dict(
+            priority=priority, visitor_name=visitor_name, visitor_phone=visitor_phone or None,
+            note=note or None, submission_key=submission_key))
         session.commit()
     except IntegrityError:
+        # Only a racing submit of the same form can collide here; it has the ticket already.
         session.rollback()
         existing = _by_submission(session, submission_key)
         if existing:

@@ -4,7 +4,7 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, Regexp
 
 from ..models import PriorityCategory
@@ -25,7 +25,9 @@ def clean_phone(value):
 
 
 class IssueTicketForm(FlaskForm):
-    service_id = IntegerField(_l("Layanan"), validators=[InputRequired(_l("Pilih layanan terlebih dahulu."))])
+    service_id = StringField(_l("Layanan"), validators=[
+        InputRequired(_l("Pilih layanan terlebih dahulu.")),
+        Regexp(r"^\d{1,9}$", message=_l("Pilih layanan terlebih dahulu."))])
     visitor_name = StringField(_l("Nama pengunjung"), filters=[clean_text], validators=[
         DataRequired(_l("Isi nama pengunjung.")),
         Length(max=100, message=_l("Nama terlalu panjang (maksimal %(max)d karakter)."))])

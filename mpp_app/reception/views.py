@@ -44,7 +44,7 @@ def issue():
     if form.validate_on_submit():
         try:
             result = queue.issue_ticket(
-                db.session, service_id=form.service_id.data, visitor_name=form.visitor_name.data,
+                db.session, service_id=int(form.service_id.data), visitor_name=form.visitor_name.data,
                 visitor_phone=form.visitor_phone.data, note=form.note.data,
                 priority=PriorityCategory(form.priority.data) if form.priority.data else None,
                 submission_key=form.submission_key.data, actor=current_user._get_current_object(),

@@ -1,0 +1,245 @@
+"""Reception pages and fragments: issuing through the real form, every error path, lookup, cancel,
+print view, the live overview and the public ticket status page."""
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from mpp_app.models import AuditLog, Service, Ticket, TicketStatus
+
+from .conftest import agency_by_code
+
+
+def count_tickets(session):
+    return session.scalar(select(func.count()).select_from(Ticket))
+
+
+@pytest.fixture
+def desk(staff):
+    return staff.login("resepsionis")
+
+
+def form(session, **overrides):
+    data = {"service_id": agency_by_code(session, "DUKCAPIL").services[0].id, "visitor_name": "Yohanes Ndun",
+            "visitor_phone": "", "priority": "", "note": "", "submission_key": overrides.pop("key", "key-1"),
+            "override_reason": ""}
+    data.update(overrides)
+    return data
+
+
+def test_reception_page(desk):
+    page = desk.get("/reception/").get_data(as_text=True)
+    assert 'id="issue-form"' in page and 'id="overview"' in page and 'id="service-search"' in page
+    assert "KTP-el baru" in page  # the browsable list of services
+    assert 'name="override_reason"' not in page  # only managers may override
+
+
+def test_manager_sees_override_field(staff):
+    assert 'name="override_reason"' in staff.login("manager").get("/reception/").get_data(as_text=True)
+
+
+def test_issue_ticket_with_htmx(desk, session):
+    response = desk.post("/reception/tickets", form(session, visitor_phone="0812-3456-7890"), htmx=True)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body
+    assert response.headers["HX-Trigger"] == "queue-changed"
+    assert "A-001" in body and 'id="issue-form"' in body and "Cetak tiket" in body
+    assert 'name="submission_key" type="hidden" value="key-1"' not in body  # a fresh key for the next visitor
+    ticket = session.scalar(select(Ticket))
+    assert ticket.visitor_phone == "081234567890" and ticket.issued_by_id is not None
+
+
+def test_issue_without_htmx_redirects_to_print(desk, session):
+    response = desk.post("/reception/tickets", form(session))
+    ticket = session.scalar(select(Ticket))
+    assert response.status_code == 302 and response.headers["Location"] == f"/reception/tickets/{ticket.id}/print"
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"visitor_name": ""}, "Isi nama pengunjung."),
+    ({"visitor_name": "   \t "}, "Isi nama pengunjung."),
+    ({"visitor_name": "N" * 101}, "Nama terlalu panjang"),
+    ({"visitor_phone": "12345"}, "Nomor HP tidak valid"),
+    ({"visitor_phone": "08abc"}, "Nomor HP tidak valid"),
+    ({"service_id": ""}, "Pilih layanan terlebih dahulu."),
+    ({"service_id": "abc"}, "Pilih layanan terlebih dahulu."),
+    ({"service_id": "999999"}, "Layanan tidak dikenal atau sudah tidak aktif"),
+    ({"priority": "vip"}, "Kategori prioritas tidak dikenal."),
+    ({"note": "x" * 201}, "Catatan terlalu panjang"),
+    ({"submission_key": ""}, "Formulir tidak lengkap"),
+])
+def test_issue_errors(desk, session, overrides, message):
+    response = desk.post("/reception/tickets", form(session, **overrides), htmx=True)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422, body
+    assert message in body and "<html" not in body and 'id="issue-form"' in body
+    assert count_tickets(session) == 0
+
+
+def test_error_keeps_what_was_typed(desk, session):
+    body = desk.post("/reception/tickets", form(session, visitor_phone="123"), htmx=True).get_data(as_text=True)
+    assert 'value="Yohanes Ndun"' in body
+
+
+def test_full_page_error_without_htmx(desk, session):
+    response = desk.post("/reception/tickets", form(session, visitor_name=""))
+    assert response.status_code == 422 and "<html" in response.get_data(as_text=True)
+
+
+def test_stale_page_after_service_deactivated(desk, session):
+    service = agency_by_code(session, "DUKCAPIL").services[0]
+    service.active = False
+    session.commit()
+    response = desk.post("/reception/tickets", form(session, service_id=service.id), htmx=True)
+    assert response.status_code == 422
+    assert "sudah tidak aktif. Muat ulang halaman" in response.get_data(as_text=True)
+    assert count_tickets(session) == 0
+
+
+def test_double_submit_creates_one_ticket(desk, session):
+    first = desk.post("/reception/tickets", form(session), htmx=True)
+    second = desk.post("/reception/tickets", form(session), htmx=True)
+    assert first.status_code == second.status_code == 200
+    assert "A-001" in second.get_data(as_text=True) and "sudah terkirim" in second.get_data(as_text=True)
+    assert count_tickets(session) == 1
+
+
+def test_unicode_and_markup_in_names_are_stored_as_text(desk, session):
+    name = "Mária <b>Ndoen</b> 'Kupang' 🇮🇩\x07"
+    desk.post("/reception/tickets", form(session, visitor_name=name), htmx=True)
+    ticket = session.scalar(select(Ticket))
+    assert ticket.visitor_name == "Mária <b>Ndoen</b> 'Kupang' 🇮🇩"  # the bell character is dropped
+    card = desk.get(f"/reception/tickets/lookup?number=A-001", htmx=True).get_data(as_text=True)
+    assert "&lt;b&gt;Ndoen&lt;/b&gt;" in card and "<b>Ndoen" not in card
+
+
+def test_outside_hours_message_names_next_opening(app, desk, session):
+    app.config["MPP_FROZEN_NOW"] = "2026-12-05T10:00:00+08:00"  # Saturday
+    response = desk.post("/reception/tickets", form(session), htmx=True)
+    assert response.status_code == 422
+    assert "Buka kembali Senin, 7 Desember 2026, 08.00 WITA" in response.get_data(as_text=True)
+    assert count_tickets(session) == 0
+
+
+def test_manager_override_outside_hours(app, staff, session):
+    app.config["MPP_FROZEN_NOW"] = "2026-12-05T10:00:00+08:00"
+    manager = staff.login("manager")
+    response = manager.post("/reception/tickets", form(session, override_reason="Pelayanan akhir pekan"),
+                            htmx=True)
+    assert response.status_code == 200 and "A-001" in response.get_data(as_text=True)
+    assert session.scalar(select(AuditLog).where(AuditLog.action == "ticket_override")) is not None
+
+
+def test_receptionist_override_is_refused(app, desk, session):
+    app.config["MPP_FROZEN_NOW"] = "2026-12-05T10:00:00+08:00"
+    response = desk.post("/reception/tickets", form(session, override_reason="coba"), htmx=True)
+    assert response.status_code == 403 and "Hanya manajer" in response.get_data(as_text=True)
+    assert count_tickets(session) == 0
+
+
+def test_service_search_fragment(desk):
+    body = desk.get("/reception/services?q=paspor", htmx=True).get_data(as_text=True)
+    assert 'id="service-choices"' in body and "Paspor biasa" in body and "<html" not in body
+    assert "KTP-el" not in body and "checked" in body  # the single match is preselected
+    assert "Tidak ada layanan yang cocok" in desk.get("/reception/services?q=zzzz", htmx=True).get_data(as_text=True)
+    assert "Bapenda" in desk.get("/reception/services?q=bapenda", htmx=True).get_data(as_text=True)
+
+
+def test_search_treats_wildcards_literally(desk):
+    assert "Tidak ada layanan" in desk.get("/reception/services?q=%25", htmx=True).get_data(as_text=True)
+
+
+def test_lookup_and_cancel(desk, session):
+    desk.post("/reception/tickets", form(session), htmx=True)
+    card = desk.get("/reception/tickets/lookup?number=a1", htmx=True)
+    assert card.status_code == 200 and "A-001" in card.get_data(as_text=True)
+    ticket = session.scalar(select(Ticket))
+    missing_reason = desk.post(f"/reception/tickets/{ticket.id}/cancel", {"reason": ""}, htmx=True)
+    assert missing_reason.status_code == 422 and "Isi alasan pembatalan" in missing_reason.get_data(as_text=True)
+    done = desk.post(f"/reception/tickets/{ticket.id}/cancel", {"reason": "Berkas belum lengkap"}, htmx=True)
+    assert done.status_code == 200 and done.headers["HX-Trigger"] == "queue-changed"
+    assert "dibatalkan" in done.get_data(as_text=True)
+    again = desk.post(f"/reception/tickets/{ticket.id}/cancel", {"reason": "lagi ya"}, htmx=True)
+    assert again.status_code == 409 and again.headers["HX-Retarget"] == "#messages"
+    session.expire_all()
+    assert session.get(Ticket, ticket.id).cancel_reason == "Berkas belum lengkap"
+
+
+def test_lookup_errors(desk):
+    unknown = desk.get("/reception/tickets/lookup?number=A-999", htmx=True)
+    assert unknown.status_code == 404 and "Tiket A-999 tidak ada hari ini" in unknown.get_data(as_text=True)
+    malformed = desk.get("/reception/tickets/lookup?number=%3Cscript%3E", htmx=True)
+    assert malformed.status_code == 422 and "Format nomor tidak dikenal" in malformed.get_data(as_text=True)
+
+
+def test_print_view(desk, session):
+    desk.post("/reception/tickets", form(session, priority="lansia"), htmx=True)
+    ticket = session.scalar(select(Ticket))
+    page = desk.get(f"/reception/tickets/{ticket.id}/print").get_data(as_text=True)
+    assert "A-001" in page and "PRIORITAS" in page and "30 Nov 2026, 10.00 WITA" in page
+    assert 'src="data:image/svg+xml' in page and "0 orang di depan Anda" in page
+    assert "Yohanes" not in page  # no personal data on the printed ticket
+    assert 'class="paper-80"' in page
+    assert 'class="paper-58"' in desk.get(f"/reception/tickets/{ticket.id}/print?paper=58").get_data(as_text=True)
+
+
+def test_qr_code_encodes_status_url(app, desk, session):
+    import segno  # noqa: F401  (the QR is generated by segno; decode the URL from the page instead)
+
+    app.config["MPP_PUBLIC_URL"] = "http://192.0.2.10:8000"
+    desk.post("/reception/tickets", form(session), htmx=True)
+    ticket = session.scalar(select(Ticket))
+    from mpp_app.reception.views import qr_data_uri
+
+    page = desk.get(f"/reception/tickets/{ticket.id}/print").get_data(as_text=True)
+    assert qr_data_uri(f"http://192.0.2.10:8000/t/{ticket.public_token}") in page
+
+
+def test_overview_fragment(desk, session):
+    desk.post("/reception/tickets", form(session), htmx=True)
+    body = desk.get("/reception/overview", htmx=True).get_data(as_text=True)
+    assert 'id="overview"' in body and "<html" not in body
+    row = re.search(r"data-waiting=\"DUKCAPIL\">(\d+)<", body)
+    assert row and row.group(1) == "1"
+
+
+def test_public_status_page_has_no_personal_data(client, desk, session):
+    desk.post("/reception/tickets", form(session, visitor_phone="081234567890", note="rahasia"), htmx=True)
+    desk.post("/reception/tickets", form(session, key="key-2", visitor_name="Kedua"), htmx=True)
+    first, second = session.scalars(select(Ticket).order_by(Ticket.id)).all()
+    public = client.application.test_client()
+    page = public.get(f"/t/{second.public_token}").get_data(as_text=True)
+    assert "A-002" in page and "Menunggu, 1 orang di depan Anda" in page
+    assert "Yohanes" not in page and "0812" not in page and "rahasia" not in page and "Kedua" not in page
+    assert "Menunggu, Anda berikutnya" in public.get(f"/t/{first.public_token}").get_data(as_text=True)
+
+
+def test_public_status_follows_the_ticket(client, desk, session):
+    desk.post("/reception/tickets", form(session), htmx=True)
+    ticket = session.scalar(select(Ticket))
+    ticket.status, ticket.counter_id = TicketStatus.CALLED, 2
+    session.commit()
+    poll = client.get(f"/t/{ticket.public_token}", headers={"HX-Request": "true"})
+    assert poll.status_code == 200 and "Silakan menuju Loket 2" in poll.get_data(as_text=True)
+    ticket.status = TicketStatus.DONE
+    session.commit()
+    final = client.get(f"/t/{ticket.public_token}", headers={"HX-Request": "true"})
+    assert final.status_code == 286 and "Selesai" in final.get_data(as_text=True)
+    assert 'hx-trigger="every 5s"' not in final.get_data(as_text=True)
+
+
+def test_unknown_token_is_404(client):
+    assert client.get("/t/bukan-token").status_code == 404
+
+
+def test_purge_command(runner, desk, session):
+    desk.post("/reception/tickets", form(session), htmx=True)
+    result = runner.invoke(args=["purge-personal-data", "--days", "0"])
+    assert result.exit_code == 0 and "0 ticket(s)" in result.output  # today's tickets are kept
+    ticket = session.scalar(select(Ticket))
+    ticket.business_date = ticket.business_date.replace(year=2025)
+    session.commit()
+    result = runner.invoke(args=["purge-personal-data"])
+    assert "1 ticket(s) older than 90 day(s)" in result.output
+    session.expire_all()
+    assert session.scalar(select(Ticket.visitor_name)) is None

@@ -6,8 +6,12 @@ MPP_LOGIN_MAX_FAILURES failures within MPP_LOGIN_LOCK_MINUTES; a client address 
 MPP_LOGIN_MAX_CLIENT_FAILURES (guessing across many usernames). A success or an admin unlock
 clears the account's failures.
 """
+import ctypes
+import ctypes.util
 import re
 import secrets
+import sys
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -24,6 +28,25 @@ from .models import Agency, LoginFailure, Role, User
 # enough that a burst of logins at opening time does not exhaust an office PC's memory.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+# Each hash holds 19 MiB while it runs; at opening time every PC logs in at once, so bound the
+# memory by letting only two hashes run together (the rest wait a few tens of milliseconds).
+_hash_slots = threading.BoundedSemaphore(2)
+
+
+def _keep_large_blocks_on_mmap():
+    """Each hash allocates 19 MiB. glibc raises its mmap threshold after the first such block is
+    freed, so later ones land in per-thread heaps and stay resident: 8 server threads would hold
+    160 MB after the morning logins. A fixed threshold keeps big blocks on mmap, freed at once."""
+    if sys.platform != "linux":
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-3, 1024 * 1024)  # M_MMAP_THRESHOLD = 1 MiB
+    except (OSError, AttributeError):  # not glibc (musl has no mallopt)
+        pass
+
+
+_keep_large_blocks_on_mmap()
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 128
@@ -46,7 +69,8 @@ class ThrottlePolicy:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with _hash_slots:
+        return _hasher.hash(password)
 
 
 def check_password_policy(password: str, username: str = "") -> None:
@@ -61,7 +85,8 @@ def check_password_policy(password: str, username: str = "") -> None:
 
 def _password_matches(user, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+        with _hash_slots:
+            return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
     except (VerificationError, InvalidHashError):
         return False
 

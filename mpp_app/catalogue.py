@@ -1,4 +1,7 @@
 """Read-side of the service catalogue: active agencies and services, and the as-you-type search."""
+from dataclasses import dataclass
+from itertools import groupby
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -18,16 +21,9 @@ def active_agencies(session):
     return agencies
 
 
-def search_services(session, text: str, limit: int = 20):
-    """Active services of active agencies whose name, agency name, short name or code contains every word."""
-    words = [w for w in (text or "")[:MAX_QUERY_LENGTH].split() if w][:6]
-    query = (
-        select(Service).join(Service.agency)
-        .where(Service.active, Agency.active)
-        .order_by(Agency.sort_order, Service.sort_order, Service.id)
-        .options(selectinload(Service.agency))
-    )
-    for word in words:
+def _matching(query, text: str):
+    """Narrow a query joined to Service and Agency to rows matching every word of `text`."""
+    for word in [w for w in (text or "")[:MAX_QUERY_LENGTH].split() if w][:6]:
         pattern = f"%{_escape_like(word)}%"
         query = query.where(or_(
             Service.name.ilike(pattern, escape="\\"),
@@ -35,7 +31,29 @@ def search_services(session, text: str, limit: int = 20):
             Agency.short_name.ilike(pattern, escape="\\"),
             Agency.code.ilike(pattern, escape="\\"),
         ))
+    return query.where(Service.active, Agency.active).order_by(Agency.sort_order, Service.sort_order, Service.id)
+
+
+def search_services(session, text: str, limit: int = 20):
+    """Active services of active agencies whose name, agency name, short name or code contains every word."""
+    query = _matching(select(Service).join(Service.agency), text).options(selectinload(Service.agency))
     return session.scalars(query.limit(limit)).all()
+
+
+@dataclass(frozen=True)
+class ChoiceGroup:
+    prefix: str
+    agency: str
+    services: list  # (service id, service name)
+
+
+def service_choices(session, text: str) -> list:
+    """The reception's radio list: matching services grouped by agency, as plain values
+    (it is rendered after every ticket, so it skips ORM objects)."""
+    rows = session.execute(_matching(
+        select(Agency.prefix, Agency.short_name, Service.id, Service.name).join(Service.agency), text)).all()
+    return [ChoiceGroup(prefix, short, [(sid, name) for _p, _s, sid, name in group])
+            for (prefix, short), group in groupby(rows, key=lambda row: (row[0], row[1]))]
 
 
 def _escape_like(word: str) -> str:

@@ -152,13 +152,14 @@ def status_at(session, moment: Optional[datetime] = None, agency_id: Optional[in
     """
     moment = clock.local(moment) if moment else clock.now()
     today = moment.date()
-    calendar = Calendar.load(session, agency_id, today, today + timedelta(days=SEARCH_DAYS))
-    schedule = calendar.schedule(today)
+    # Most checks happen while open: load one day first, the long window only when needed.
+    schedule = Calendar.load(session, agency_id, today, today).schedule(today)
     state, later_today = _state(schedule, moment.time().replace(tzinfo=None))
     if state is State.OPEN:
         return OpeningStatus(state, schedule, next_opening=moment)
     if later_today is not None:
         return OpeningStatus(state, schedule, next_opening=_at(today, later_today))
+    calendar = Calendar.load(session, agency_id, today, today + timedelta(days=SEARCH_DAYS))
     for offset in range(1, SEARCH_DAYS + 1):
         day = today + timedelta(days=offset)
         upcoming_day = calendar.schedule(day)

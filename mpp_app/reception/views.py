@@ -18,7 +18,7 @@ def _issue_form_context(form=None, issued=None, errors=()):
     form = form or IssueTicketForm(formdata=None)
     form.submission_key.data = uuid.uuid4().hex if issued or not form.submission_key.data else form.submission_key.data
     return {"form": form, "issued": issued, "priorities": queue.PRIORITY_LABELS, "form_errors": list(errors),
-            "choices": catalogue.search_services(db.session, "", limit=100)}
+            "choices": catalogue.service_choices(db.session, "")}
 
 
 @bp.get("/")
@@ -33,7 +33,7 @@ def index():
 def service_choices():
     query = request.args.get("q", "")[: catalogue.MAX_QUERY_LENGTH]
     return render_template("reception/_service_choices.html", query=query,
-                           choices=catalogue.search_services(db.session, query, limit=100))
+                           choices=catalogue.service_choices(db.session, query))
 
 
 @bp.post("/tickets")

@@ -1,0 +1,223 @@
+"""Load benchmark: start `mpp serve` on a fresh instance and drive it over loopback.
+
+    .venv/bin/python benchmarks/load.py [--clients 16] [--seconds 10] [--threads 8] [--scenarios ...]
+
+Each scenario runs for --seconds with --clients concurrent keep-alive connections (spread over
+4 client processes) and reports requests per second, p50 and p99 latency, and each throughput as a
+share of the trivial endpoint (/healthz) measured in the same run on the same server. The server's
+peak memory (VmHWM) is read from /proc at the end. The business clock is frozen on a Monday at
+10:00 WITA so that the opening hours admit tickets whatever the hour of the run.
+"""
+import argparse
+import http.client
+import multiprocessing
+import os
+import re
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+
+PASSWORD = "benchmark-password-1"
+FROZEN_NOW = "2026-11-30T10:00:00+08:00"
+CLIENT_PROCESSES = 4
+
+
+class Client:
+    """One keep-alive connection with its own session cookie."""
+
+    def __init__(self, port):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookie = ""
+        self.csrf = ""
+
+    def request(self, method, path, body=None, headers=None):
+        headers = dict(headers or {})
+        if self.cookie:
+            headers["Cookie"] = self.cookie
+        if body is not None:
+            body = urllib.parse.urlencode(body)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        data = response.read()
+        cookie = response.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";", 1)[0]
+        return response.status, data
+
+    def login(self, username):
+        _, page = self.request("GET", "/login")
+        self.csrf = re.search(rb'name="csrf-token" content="([^"]+)"', page).group(1).decode()
+        status, _ = self.request("POST", "/login", {"username": username, "password": PASSWORD,
+                                                    "csrf_token": self.csrf})
+        assert status == 302, f"login of {username} failed: {status}"
+        _, page = self.request("GET", "/reception/" if username.startswith("desk") else "/counters/")
+        self.csrf = re.search(rb'name="csrf-token" content="([^"]+)"', page).group(1).decode()
+
+
+def scenario_healthz(client, shared, n):
+    return client.request("GET", "/healthz")
+
+
+def scenario_issue_ticket(client, shared, n):
+    service_id = shared["service_ids"][n % len(shared["service_ids"])]
+    return client.request("POST", "/reception/tickets",
+                          {"service_id": service_id, "visitor_name": f"Pengunjung {n}", "visitor_phone": "",
+                           "priority": "", "note": "", "override_reason": "",
+                           "submission_key": uuid.uuid4().hex, "csrf_token": client.csrf},
+                          {"HX-Request": "true", "X-CSRFToken": client.csrf})
+
+
+def scenario_ticket_status(client, shared, n):
+    tokens = shared["tokens"]
+    return client.request("GET", f"/t/{tokens[n % len(tokens)]}", headers={"HX-Request": "true"})
+
+
+SCENARIOS = {
+    "healthz": (scenario_healthz, None),
+    "issue_ticket": (scenario_issue_ticket, "desk"),
+    "ticket_status": (scenario_ticket_status, None),
+}
+EXPECTED = {"healthz": {200}, "issue_ticket": {200}, "ticket_status": {200, 286}}
+
+
+def client_process(port, scenario, threads, seconds, shared, offset, results):
+    function, login_as = SCENARIOS[scenario]
+    latencies, failures = [], []
+    lock = threading.Lock()
+
+    def run(thread_index):
+        client = Client(port)
+        if login_as:
+            client.login(f"{login_as}{(offset + thread_index) % shared['desks']}")
+        mine, bad = [], []
+        n = (offset + thread_index) * 1_000_000
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            status, _ = function(client, shared, n)
+            mine.append(time.perf_counter() - started)
+            if status not in EXPECTED[scenario]:
+                bad.append(status)
+            n += 1
+        with lock:
+            latencies.extend(mine)
+            failures.extend(bad)
+
+    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    results.put((latencies, failures))
+
+
+def measure(port, scenario, clients, seconds, shared):
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    per_process = [clients // CLIENT_PROCESSES + (1 if i < clients % CLIENT_PROCESSES else 0)
+                   for i in range(CLIENT_PROCESSES)]
+    processes = [context.Process(target=client_process,
+                                 args=(port, scenario, count, seconds, shared, sum(per_process[:i]), results))
+                 for i, count in enumerate(per_process) if count]
+    started = time.perf_counter()
+    for process in processes:
+        process.start()
+    collected = [results.get() for _ in processes]
+    for process in processes:
+        process.join()
+    elapsed = time.perf_counter() - started
+    latencies = sorted(l for part, _ in collected for l in part)
+    failures = [f for _, part in collected for f in part]
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / seconds,
+        "p50": statistics.median(latencies) * 1000,
+        "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "failures": len(failures),
+        "elapsed": elapsed,
+    }
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def peak_memory_mb(pid):
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def mpp(env, *args, stdin=None):
+    subprocess.run([sys.executable, "-m", "mpp_app", *args], env=env, input=stdin, text=True, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads")
+    parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS), choices=list(SCENARIOS))
+    options = parser.parse_args()
+
+    instance = Path(tempfile.mkdtemp(prefix="mpp-bench-"))
+    env = {**os.environ, "MPP_INSTANCE_PATH": str(instance), "MPP_FROZEN_NOW": FROZEN_NOW,
+           "MPP_LOGIN_MAX_CLIENT_FAILURES": "1000"}
+    env.pop("MPP_DATABASE_URL", None)
+    mpp(env, "init-db")
+    mpp(env, "seed")
+    desks = options.clients
+    for n in range(desks):
+        mpp(env, "create-user", f"desk{n}", "--role", "receptionist", "--password-stdin", stdin=PASSWORD + "\n")
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "mpp_app", "serve", "--port", str(port),
+                               "--threads", str(options.threads)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                Client(port).request("GET", "/healthz")
+                break
+            except OSError:
+                time.sleep(0.1)
+        database = sqlite3.connect(instance / "mpp.sqlite")
+        shared = {"desks": desks,
+                  "service_ids": [row[0] for row in database.execute("SELECT id FROM service WHERE active")]}
+        results = {}
+        for scenario in ["healthz"] + [s for s in options.scenarios if s != "healthz"]:
+            if scenario == "ticket_status":
+                shared["tokens"] = [row[0] for row in database.execute("SELECT public_token FROM ticket LIMIT 500")]
+                if not shared["tokens"]:
+                    continue
+            results[scenario] = measure(port, scenario, options.clients, options.seconds, shared)
+        memory = peak_memory_mb(server.pid)
+        tickets = database.execute("SELECT count(*), count(DISTINCT agency_id || '-' || number) FROM ticket").fetchone()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    ceiling = results["healthz"]["rps"]
+    print(f"mpp serve --threads {options.threads}, {options.clients} concurrent clients, "
+          f"{options.seconds:g} s per scenario, SQLite (WAL, synchronous=FULL), {os.cpu_count()} CPUs")
+    print(f"{'scenario':<16}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'of ceiling':>12}{'errors':>8}")
+    for name, row in results.items():
+        print(f"{name:<16}{row['requests']:>10}{row['rps']:>10.1f}{row['p50']:>10.1f}{row['p99']:>10.1f}"
+              f"{row['rps'] / ceiling:>11.0%}{row['failures']:>8}")
+    print(f"server peak memory (VmHWM): {memory:.1f} MB")
+    print(f"tickets issued: {tickets[0]}, distinct numbers: {tickets[1]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -5,7 +5,8 @@ The formula, in minutes:
     minutes_per_visit = mean service time (serving started -> finished) of the last 20 tickets of
                         that service finished in the last 14 days, when there are at least 3 of
                         them; otherwise the service's expected_minutes
-    open_counters     = active counters that serve the service (at least 1)
+    open_counters     = counters open now (not paused or closed) that serve the service; when none
+                        is open (before the day starts), the active counters that serve it; at least 1
     estimated_wait    = ceil(people_ahead * minutes_per_visit / open_counters)
 
 For an agency as a whole (the reception overview) the same is computed over all its services,
@@ -15,9 +16,9 @@ import math
 from datetime import datetime, timedelta
 from statistics import mean
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
-from .models import Counter, Service, Ticket, TicketStatus, counter_service
+from .models import Counter, CounterState, Service, Ticket, TicketStatus, counter_service
 
 SAMPLE_SIZE = 20
 MIN_SAMPLES = 3
@@ -41,25 +42,28 @@ def minutes_per_visit(session, service: Service, now: datetime) -> float:
 
 
 def agency_minutes_per_visit(session, agency, now: datetime) -> float:
-    recent = _recent_minutes(session, Ticket.agency_id == agency.id, now)
+    recent = _recent_minutes(session, Ticket.queue_agency_id == agency.id, now)
     if recent is not None:
         return recent
     expected = [s.expected_minutes for s in agency.services if s.active]
     return float(mean(expected)) if expected else 10.0
 
 
+def _staffed(session, condition) -> int:
+    opened, active = session.execute(
+        select(func.count(func.distinct(case((Counter.state == CounterState.OPEN, Counter.id)))),
+               func.count(func.distinct(Counter.id))).where(condition, Counter.active)
+    ).one()
+    return opened or active
+
+
 def open_counters(session, service_id: int) -> int:
-    return session.scalar(
-        select(func.count(func.distinct(Counter.id))).select_from(Counter)
-        .join(counter_service, counter_service.c.counter_id == Counter.id)
-        .where(counter_service.c.service_id == service_id, Counter.active)
-    ) or 0
+    served = Counter.id.in_(select(counter_service.c.counter_id).where(counter_service.c.service_id == service_id))
+    return _staffed(session, served)
 
 
 def agency_open_counters(session, agency_id: int) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Counter).where(Counter.agency_id == agency_id, Counter.active)
-    ) or 0
+    return _staffed(session, Counter.agency_id == agency_id)
 
 
 def wait_minutes(people_ahead: int, per_visit: float, counters: int) -> int:

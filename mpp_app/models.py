@@ -75,6 +75,8 @@ class Agency(db.Model):
     prefix: Mapped[str] = mapped_column(String(1), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    # 0: waiting priority tickets are always called first; N: one priority ticket after every N regular.
+    priority_every: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     services: Mapped[list["Service"]] = relationship(
         back_populates="agency", order_by="Service.sort_order, Service.id"
@@ -85,6 +87,7 @@ class Agency(db.Model):
 
     __table_args__ = (
         CheckConstraint("prefix NOT IN ('I', 'O')", name="prefix_readable"),
+        CheckConstraint("priority_every BETWEEN 0 AND 20", name="priority_every_range"),
     )
 
     def __repr__(self):
@@ -124,16 +127,30 @@ counter_service = Table(
 )
 
 
+class CounterState(str, enum.Enum):
+    CLOSED = "closed"
+    OPEN = "open"
+    PAUSED = "paused"
+
+
 class Counter(db.Model):
-    """A loket: numbered across the mall, owned by one agency, serving some of its services."""
+    """A loket: numbered across the mall, owned by one agency, serving some of its services.
+
+    While open or paused it is held by exactly one officer, who holds no other counter.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[int] = mapped_column(Integer, unique=True)
     name: Mapped[str] = mapped_column(String(100))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    state: Mapped[CounterState] = mapped_column(
+        _enum(CounterState), default=CounterState.CLOSED, server_default="closed")
+    officer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"), unique=True)
+    state_since: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     agency: Mapped[Agency] = relationship(back_populates="counters")
+    officer: Mapped[Optional["User"]] = relationship(foreign_keys=[officer_id])
     services: Mapped[list[Service]] = relationship(
         secondary=counter_service, order_by="Service.sort_order, Service.id"
     )
@@ -287,10 +304,15 @@ class DailyNumber(db.Model):
 
 
 class Ticket(db.Model):
-    """A queue ticket: numbered per agency per business day, gapless, never issued twice."""
+    """A queue ticket: numbered per agency per business day, gapless, never issued twice.
+
+    agency_id is the agency whose sequence gave the number (its prefix stays on the ticket);
+    queue_agency_id is the agency whose queue it waits in, which a transfer can change.
+    """
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    queue_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
     business_date: Mapped[date] = mapped_column(Date)
     number: Mapped[int] = mapped_column(Integer)
@@ -310,13 +332,15 @@ class Ticket(db.Model):
     issued_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
     # Where the ticket stands in its queue; a transfer moves it.
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    counter_id: Mapped[Optional[int]] = mapped_column(ForeignKey("counter.id"))
+    counter_id: Mapped[Optional[int]] = mapped_column(ForeignKey("counter.id"), index=True)
     called_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    recall_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     serving_started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[Optional[str]] = mapped_column(String(200))
 
-    agency: Mapped[Agency] = relationship()
+    agency: Mapped[Agency] = relationship(foreign_keys=[agency_id])
+    queue_agency: Mapped[Agency] = relationship(foreign_keys=[queue_agency_id])
     service: Mapped[Service] = relationship()
     counter: Mapped[Optional[Counter]] = relationship()
     events: Mapped[list["TicketEvent"]] = relationship(
@@ -325,7 +349,7 @@ class Ticket(db.Model):
 
     __table_args__ = (
         UniqueConstraint("agency_id", "business_date", "number"),
-        Index("ix_ticket_queue", "agency_id", "business_date", "status", "queued_at"),
+        Index("ix_ticket_queue", "queue_agency_id", "business_date", "status", "queued_at"),
         Index("ix_ticket_business_date_status", "business_date", "status"),
     )
 
@@ -347,3 +371,10 @@ class TicketEvent(db.Model):
     detail: Mapped[Optional[str]] = mapped_column(String(200))
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+
+class Setting(db.Model):
+    """A site setting the manager edits (running text, announcement style, ...), as text."""
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

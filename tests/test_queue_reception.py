@@ -197,7 +197,7 @@ def test_priority_tickets_go_first(session):
 
 
 def _finished(session, service, minutes, finished_at):
-    ticket = Ticket(agency_id=service.agency_id, service_id=service.id, business_date=finished_at.date(),
+    ticket = Ticket(agency_id=service.agency_id, queue_agency_id=service.agency_id, service_id=service.id, business_date=finished_at.date(),
                     number=900 + session.scalar(select(func.count()).select_from(Ticket)),
                     status=TicketStatus.DONE, issued_at=finished_at - timedelta(minutes=minutes + 5),
                     queued_at=finished_at - timedelta(minutes=minutes + 5),

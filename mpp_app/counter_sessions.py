@@ -1,0 +1,155 @@
+"""Counter sessions: an officer opens a counter of their agency, pauses, resumes and closes it;
+a manager can release it.
+
+Invariants: a counter that is open or paused is held by exactly one officer (officer_id), and an
+officer holds at most one counter (unique officer_id). Every change is one guarded UPDATE, so two
+officers opening the same counter at the same moment cannot both get it.
+"""
+from datetime import datetime
+from typing import Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from . import audit, clock
+from .errors import ConflictError, DomainError, NotFoundError
+from .models import Counter, CounterState, Ticket, TicketEvent, TicketStatus
+
+ACTIVE = (TicketStatus.CALLED, TicketStatus.SERVING)
+
+
+class CounterTakenError(ConflictError):
+    message = _l("%(counter)s sedang dipegang oleh %(holder)s.")
+
+
+class AlreadyHoldingError(ConflictError):
+    message = _l("Anda sudah memegang %(counter)s. Tutup loket itu dulu.")
+
+
+class NotHolderError(DomainError):
+    status = 403
+    message = _l("Anda tidak sedang memegang %(counter)s. Buka loket ini dulu.")
+
+
+class OtherAgencyError(DomainError):
+    status = 403
+    message = _l("%(counter)s milik instansi lain.")
+
+
+class CounterBusyError(ConflictError):
+    message = _l("Selesaikan, alihkan atau tandai tidak hadir tiket %(number)s sebelum menutup loket.")
+
+
+class CounterStateError(ConflictError):
+    message = _l("%(counter)s tidak dalam keadaan yang sesuai untuk tindakan ini. Muat ulang halaman.")
+
+
+def _counter(session, counter_id) -> Counter:
+    counter = session.get(Counter, counter_id)
+    if counter is None or not counter.active:
+        raise NotFoundError(_l("Loket tidak ditemukan atau tidak aktif."))
+    return counter
+
+
+def active_ticket(session, counter_id) -> Optional[Ticket]:
+    return session.scalar(select(Ticket).where(Ticket.counter_id == counter_id, Ticket.status.in_(ACTIVE)))
+
+
+def held_by(session, officer) -> Optional[Counter]:
+    return session.scalar(select(Counter).where(Counter.officer_id == officer.id))
+
+
+def open_counter(session, counter_id: int, officer, now: Optional[datetime] = None) -> Counter:
+    """Give a free counter of the officer's own agency to the officer (their own paused or open
+    counter is simply resumed); commits. Refused when another officer holds it or the officer
+    already holds another counter."""
+    now = clock.local(now) if now else clock.now()
+    counter = _counter(session, counter_id)
+    if counter.agency_id != officer.agency_id:
+        raise OtherAgencyError(counter=counter.name)
+    try:
+        changed = session.execute(
+            update(Counter)
+            .where(Counter.id == counter_id, Counter.active,
+                   or_(Counter.officer_id.is_(None), Counter.officer_id == officer.id))
+            .values(officer_id=officer.id, state=CounterState.OPEN, state_since=now)
+        ).rowcount
+    except IntegrityError:
+        session.rollback()
+        raise AlreadyHoldingError(counter=held_by(session, officer).name) from None
+    if not changed:
+        session.rollback()
+        session.refresh(counter)
+        raise CounterTakenError(counter=counter.name, holder=counter.officer.full_name if counter.officer else "-")
+    session.commit()
+    session.refresh(counter)
+    return counter
+
+
+def _set_state(session, counter_id, officer, from_states, to_state, now):
+    counter = _counter(session, counter_id)
+    changed = session.execute(
+        update(Counter)
+        .where(Counter.id == counter_id, Counter.officer_id == officer.id, Counter.state.in_(from_states))
+        .values(state=to_state, state_since=now)
+    ).rowcount
+    if not changed:
+        session.rollback()
+        session.refresh(counter)
+        if counter.officer_id != officer.id:
+            raise NotHolderError(counter=counter.name)
+        raise CounterStateError(counter=counter.name)
+    session.commit()
+    session.refresh(counter)
+    return counter
+
+
+def pause_counter(session, counter_id: int, officer, now: Optional[datetime] = None) -> Counter:
+    """Open -> paused (a break): call next is refused until it resumes; commits."""
+    return _set_state(session, counter_id, officer, (CounterState.OPEN,), CounterState.PAUSED,
+                      clock.local(now) if now else clock.now())
+
+
+def resume_counter(session, counter_id: int, officer, now: Optional[datetime] = None) -> Counter:
+    """Paused -> open; commits."""
+    return _set_state(session, counter_id, officer, (CounterState.PAUSED,), CounterState.OPEN,
+                      clock.local(now) if now else clock.now())
+
+
+def close_counter(session, counter_id: int, officer, now: Optional[datetime] = None) -> Counter:
+    """Hand the counter back at the end of the day; refused while it has a called or serving
+    ticket (the guard is in the UPDATE, so a ticket called in another tab cannot slip by); commits."""
+    now = clock.local(now) if now else clock.now()
+    counter = _counter(session, counter_id)
+    busy = exists().where(Ticket.counter_id == Counter.id, Ticket.status.in_(ACTIVE))
+    changed = session.execute(
+        update(Counter).where(Counter.id == counter_id, Counter.officer_id == officer.id, ~busy)
+        .values(state=CounterState.CLOSED, officer_id=None, state_since=now)
+    ).rowcount
+    if not changed:
+        session.rollback()
+        session.refresh(counter)
+        if counter.officer_id != officer.id:
+            raise NotHolderError(counter=counter.name)
+        raise CounterBusyError(number=active_ticket(session, counter_id).display_number)
+    session.commit()
+    session.refresh(counter)
+    return counter
+
+
+def release_counter(session, counter_id: int, manager, now: Optional[datetime] = None) -> Counter:
+    """A manager frees a counter whose officer is gone: its called or serving ticket goes back to
+    the waiting line at its old place; audited; commits."""
+    now = clock.local(now) if now else clock.now()
+    counter = _counter(session, counter_id)
+    before = {"officer": counter.officer.username if counter.officer else None, "state": counter.state.value}
+    for ticket in session.scalars(select(Ticket).where(Ticket.counter_id == counter_id,
+                                                       Ticket.status.in_(ACTIVE))):
+        ticket.status, ticket.counter_id = TicketStatus.WAITING, None
+        session.add(TicketEvent(ticket_id=ticket.id, kind="requeued", at=now, actor_id=manager.id,
+                                counter_id=counter_id, detail="loket dilepas manajer"))
+    counter.state, counter.officer_id, counter.state_since = CounterState.CLOSED, None, now
+    audit.record(session, manager, "counter_released", counter, before=before, after={"state": "closed"})
+    session.commit()
+    return counter

@@ -86,11 +86,12 @@ def _select_locale():
 def register_blueprints(app):
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
+    from .board_screen.views import bp as board_bp
     from .counters.views import bp as counters_bp
     from .reception.views import bp as reception_bp
     from .services.views import bp as services_bp
 
-    for blueprint in (services_bp, auth_bp, reception_bp, counters_bp, admin_bp):
+    for blueprint in (services_bp, auth_bp, reception_bp, counters_bp, board_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 

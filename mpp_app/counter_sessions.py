@@ -27,8 +27,7 @@ class AlreadyHoldingError(ConflictError):
     message = _l("Anda sudah memegang %(counter)s. Tutup loket itu dulu.")
 
 
-class NotHolderError(DomainError):
-    status = 403
+class NotHolderError(ConflictError):
     message = _l("Anda tidak sedang memegang %(counter)s. Buka loket ini dulu.")
 
 

@@ -9,6 +9,7 @@ ANY_STAFF = {"admin", "manager", "resepsionis", "petugas"}
 MANAGERS = {"admin", "manager"}
 FRONT_DESK = {"admin", "manager", "resepsionis"}
 COUNTER_STAFF = {"admin", "manager", "petugas"}
+OFFICER = {"petugas"}
 
 # endpoint: (method, url arguments, who may use it)
 MATRIX = {
@@ -29,6 +30,24 @@ MATRIX = {
     "reception.cancel": ("POST", {"ticket_id": 1}, FRONT_DESK),
     "reception.print_ticket": ("GET", {"ticket_id": 1}, FRONT_DESK),
     "counters.index": ("GET", {}, COUNTER_STAFF),
+    "counters.console": ("GET", {"counter_id": 1}, COUNTER_STAFF),
+    "counters.current": ("GET", {"counter_id": 1}, COUNTER_STAFF),
+    "counters.waiting": ("GET", {"counter_id": 1}, COUNTER_STAFF),
+    "counters.open_counter": ("POST", {"counter_id": 1}, OFFICER),
+    "counters.release": ("POST", {"counter_id": 1}, MANAGERS),
+    "counters.call_next": ("POST", {"counter_id": 1}, OFFICER),
+    "counters.call_ticket": ("POST", {"counter_id": 1, "ticket_id": 1}, OFFICER),
+    "counters.recall": ("POST", {"counter_id": 1}, OFFICER),
+    "counters.no_show": ("POST", {"counter_id": 1}, OFFICER),
+    "counters.start": ("POST", {"counter_id": 1}, OFFICER),
+    "counters.finish": ("POST", {"counter_id": 1}, OFFICER),
+    "counters.transfer": ("POST", {"counter_id": 1}, OFFICER),
+    "counters.pause": ("POST", {"counter_id": 1}, OFFICER),
+    "counters.resume": ("POST", {"counter_id": 1}, OFFICER),
+    "counters.close": ("POST", {"counter_id": 1}, OFFICER),
+    "board.page": ("GET", {}, PUBLIC),
+    "board.state": ("GET", {}, PUBLIC),
+    "board.today_hours": ("GET", {}, PUBLIC),
     "admin.index": ("GET", {}, MANAGERS),
     "admin.users": ("GET", {}, MANAGERS),
     "admin.unlock_user": ("POST", {"user_id": 4}, MANAGERS),
@@ -61,6 +80,19 @@ def test_access_matrix(app, client, endpoint, role):
     else:
         assert response.status_code == 403
         assert "tidak memiliki akses" in response.get_data(as_text=True)
+
+
+OWN_AGENCY_ONLY = sorted(name for name, (_m, args, _who) in MATRIX.items() if "counter_id" in args)
+
+
+@pytest.mark.parametrize("endpoint", OWN_AGENCY_ONLY)
+def test_officer_of_another_agency_is_refused(app, staff, endpoint):
+    method, arguments, allowed = MATRIX[endpoint]
+    staff.login("petugas2")  # Bapenda; counter 1 belongs to Dukcapil
+    with app.test_request_context():
+        url = url_for(endpoint, **arguments)
+    response = staff.post(url) if method == "POST" else staff.get(url)
+    assert response.status_code == 403
 
 
 def test_officer_sees_only_own_agency_counters(staff):

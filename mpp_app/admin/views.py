@@ -38,7 +38,6 @@ def unlock_user(user_id):
     target = db.get_or_404(User, user_id)
     if not accounts.can_manage(current_user, target):
         abort(403)
-    if FlaskForm().validate_on_submit():
-        accounts.unlock(db.session, target, current_user._get_current_object())
-        flash(_("Akun %(username)s telah dibuka kembali.", username=target.username), "success")
+    accounts.unlock(db.session, target, current_user._get_current_object())
+    flash(_("Akun %(username)s telah dibuka kembali.", username=target.username), "success")
     return redirect(url_for("admin.users"))

@@ -1,19 +1,191 @@
-"""Counter officers: the counters of their agency."""
-from flask import Blueprint, render_template
+"""Counter officers: open a counter, call, serve, transfer and close tickets; managers release counters."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
-from ..access import role_required
+from .. import catalogue, clock, counter_sessions, queue, settings
+from ..access import MANAGERS, require_agency, role_required
+from ..announce import announcement
 from ..extensions import db
 from ..models import Counter, Role
+from .forms import FinishForm, TransferForm
 
 bp = Blueprint("counters", __name__, url_prefix="/counters")
+STAFF = (Role.ADMIN, Role.MANAGER, Role.OFFICER)
+
+
+def _counter(counter_id) -> Counter:
+    counter = db.get_or_404(Counter, counter_id)
+    require_agency(counter.agency_id)
+    return counter
+
+
+def _officer():
+    return current_user._get_current_object()
 
 
 @bp.get("/")
-@role_required(Role.ADMIN, Role.MANAGER, Role.OFFICER)
+@role_required(*STAFF)
 def index():
-    query = select(Counter).where(Counter.active).order_by(Counter.number)
+    query = select(Counter).where(Counter.active).order_by(Counter.number).options(
+        joinedload(Counter.agency), joinedload(Counter.officer))
     if current_user.role is Role.OFFICER:
+        held = counter_sessions.held_by(db.session, current_user)
+        if held:
+            return redirect(url_for("counters.console", counter_id=held.id))
         query = query.where(Counter.agency_id == current_user.agency_id)
-    return render_template("counters/index.html", counters=db.session.scalars(query).all())
+    return render_template("counters/index.html", counters=db.session.scalars(query).all(), form=FlaskForm())
+
+
+@bp.post("/<int:counter_id>/open")
+@role_required(Role.OFFICER)
+def open_counter(counter_id):
+    counter = _counter(counter_id)
+    counter_sessions.open_counter(db.session, counter.id, _officer())
+    return redirect(url_for("counters.console", counter_id=counter.id))
+
+
+@bp.post("/<int:counter_id>/release")
+@role_required(*MANAGERS)
+def release(counter_id):
+    counter = _counter(counter_id)
+    counter_sessions.release_counter(db.session, counter.id, _officer())
+    flash(_("%(counter)s telah dilepas.", counter=counter.name), "success")
+    return redirect(url_for("counters.index"))
+
+
+def _current_context(counter, finish_form=None, transfer_form=None):
+    ticket = queue.current_ticket(db.session, counter.id)
+    mode = settings.get(db.session, "announce_mode")
+    return {
+        "counter": counter, "ticket": ticket,
+        "sentence": ticket and announcement(ticket.agency.prefix, ticket.number, counter.number, mode),
+        "recalls_needed": settings.get_int(db.session, "recalls_before_no_show"),
+        "finish_form": finish_form or FinishForm(formdata=None),
+        "transfer_form": transfer_form or TransferForm(formdata=None),
+        "targets": catalogue.service_choices(db.session, ""),
+    }
+
+
+def _waiting_context(counter):
+    return {"counter": counter, "waiting": queue.waiting_list(db.session, counter, clock.today()),
+            "no_shows": queue.no_shows(db.session, counter, clock.today()), "form": FlaskForm()}
+
+
+@bp.get("/<int:counter_id>")
+@role_required(*STAFF)
+def console(counter_id):
+    counter = _counter(counter_id)
+    return render_template("counters/console.html", **{**_current_context(counter), **_waiting_context(counter)})
+
+
+@bp.get("/<int:counter_id>/current")
+@role_required(*STAFF)
+def current(counter_id):
+    return render_template("counters/_current_ticket.html", **_current_context(_counter(counter_id)))
+
+
+@bp.get("/<int:counter_id>/waiting")
+@role_required(*STAFF)
+def waiting(counter_id):
+    return render_template("counters/_waiting_list.html", **_waiting_context(_counter(counter_id)))
+
+
+def _after_action(counter):
+    """The current-ticket fragment, and a nudge to the waiting list and other widgets."""
+    return render_template("counters/_current_ticket.html", **_current_context(counter)), 200, {
+        "HX-Trigger": "queue-changed"}
+
+
+@bp.post("/<int:counter_id>/call-next")
+@role_required(Role.OFFICER)
+def call_next(counter_id):
+    counter = _counter(counter_id)
+    queue.call_next(db.session, counter.id, _officer())
+    return _after_action(counter)
+
+
+@bp.post("/<int:counter_id>/call/<int:ticket_id>")
+@role_required(Role.OFFICER)
+def call_ticket(counter_id, ticket_id):
+    counter = _counter(counter_id)
+    queue.call_ticket(db.session, counter.id, ticket_id, _officer())
+    return _after_action(counter)
+
+
+@bp.post("/<int:counter_id>/recall")
+@role_required(Role.OFFICER)
+def recall(counter_id):
+    counter = _counter(counter_id)
+    queue.recall(db.session, counter.id, _officer())
+    return _after_action(counter)
+
+
+@bp.post("/<int:counter_id>/no-show")
+@role_required(Role.OFFICER)
+def no_show(counter_id):
+    counter = _counter(counter_id)
+    needed = settings.get_int(db.session, "recalls_before_no_show")
+    queue.mark_no_show(db.session, counter.id, _officer(), needed)
+    return _after_action(counter)
+
+
+@bp.post("/<int:counter_id>/start")
+@role_required(Role.OFFICER)
+def start(counter_id):
+    counter = _counter(counter_id)
+    queue.start_serving(db.session, counter.id, _officer())
+    return _after_action(counter)
+
+
+@bp.post("/<int:counter_id>/finish")
+@role_required(Role.OFFICER)
+def finish(counter_id):
+    counter = _counter(counter_id)
+    form = FinishForm()
+    if not form.validate_on_submit():
+        return render_template("counters/_current_ticket.html", **_current_context(counter, finish_form=form)), 422
+    queue.finish(db.session, counter.id, _officer(), form.note.data)
+    return _after_action(counter)
+
+
+@bp.post("/<int:counter_id>/transfer")
+@role_required(Role.OFFICER)
+def transfer(counter_id):
+    counter = _counter(counter_id)
+    form = TransferForm()
+    if not form.validate_on_submit():
+        return render_template("counters/_current_ticket.html", **_current_context(counter, transfer_form=form)), 422
+    queue.transfer(db.session, counter.id, _officer(), int(form.service_id.data), form.note.data)
+    return _after_action(counter)
+
+
+def _counter_bar(counter):
+    return render_template("counters/_counter_bar.html", counter=counter, form=FlaskForm()), 200, {
+        "HX-Trigger": "queue-changed, counter-refresh"}
+
+
+@bp.post("/<int:counter_id>/pause")
+@role_required(Role.OFFICER)
+def pause(counter_id):
+    counter = _counter(counter_id)
+    return _counter_bar(counter_sessions.pause_counter(db.session, counter.id, _officer()))
+
+
+@bp.post("/<int:counter_id>/resume")
+@role_required(Role.OFFICER)
+def resume(counter_id):
+    counter = _counter(counter_id)
+    return _counter_bar(counter_sessions.resume_counter(db.session, counter.id, _officer()))
+
+
+@bp.post("/<int:counter_id>/close")
+@role_required(Role.OFFICER)
+def close(counter_id):
+    counter = _counter(counter_id)
+    counter_sessions.close_counter(db.session, counter.id, _officer())
+    flash(_("%(counter)s ditutup. Terima kasih.", counter=counter.name), "success")
+    return "", 200, {"HX-Redirect": url_for("counters.index")}

@@ -1,0 +1,98 @@
+"""What the TV display board shows, and a cheap fingerprint of it for conditional polling.
+
+The board polls every second all day on several screens, so an unchanged board must cost almost
+nothing: fingerprint() runs three small indexed queries and the view answers 304 when the
+browser's ETag matches; only a change renders the board.
+"""
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from . import clock, settings
+from .announce import announcement
+from .models import Agency, Counter, CounterState, Setting, Ticket, TicketEvent, TicketStatus
+
+CALL_KINDS = ("called", "recalled")
+# Every transition that changes what a board shows.
+BOARD_KINDS = CALL_KINDS + ("serving", "finished", "no_show", "transferred", "requeued", "cancelled")
+RECENT_CALLS = 8
+
+
+@dataclass(frozen=True)
+class Call:
+    event_id: int
+    number: str
+    counter_name: str
+    agency: str
+    at: datetime
+    recall: bool
+    sentence: str
+
+
+@dataclass(frozen=True)
+class CounterLine:
+    counter: Counter
+    ticket: Optional[Ticket]
+
+
+@dataclass(frozen=True)
+class BoardState:
+    counters: list
+    calls: list
+    running_text: str
+
+    @property
+    def newest(self) -> Optional[Call]:
+        return self.calls[0] if self.calls else None
+
+
+def agencies_from(session, codes: str) -> list:
+    """Active agency ids named in a board URL (?agencies=A,BAPENDA: prefixes or codes); all when empty."""
+    wanted = {c.strip().upper() for c in (codes or "").split(",") if c.strip()}
+    query = select(Agency.id).where(Agency.active)
+    if wanted:
+        query = query.where(Agency.prefix.in_(wanted) | Agency.code.in_(wanted))
+    return list(session.scalars(query))
+
+
+def fingerprint(session, agency_ids: list, now: Optional[datetime] = None) -> str:
+    now = clock.local(now) if now else clock.now()
+    last_event = session.scalar(
+        select(TicketEvent.id).where(TicketEvent.kind.in_(BOARD_KINDS)).order_by(TicketEvent.id.desc()).limit(1))
+    counters = session.execute(
+        select(Counter.id, Counter.state, Counter.name).where(Counter.agency_id.in_(agency_ids), Counter.active)
+        .order_by(Counter.id)).all()
+    texts = session.execute(select(Setting.key, Setting.value).order_by(Setting.key)).all()
+    raw = repr((now.date(), last_event, counters, texts, sorted(agency_ids)))
+    return hashlib.sha1(raw.encode()).hexdigest()[:20]
+
+
+def state(session, agency_ids: list, now: Optional[datetime] = None) -> BoardState:
+    """Open counters with their current ticket, and the latest calls of today, newest first."""
+    now = clock.local(now) if now else clock.now()
+    mode = settings.get(session, "announce_mode")
+    counters = session.scalars(
+        select(Counter).where(Counter.agency_id.in_(agency_ids), Counter.active,
+                              Counter.state != CounterState.CLOSED)
+        .options(joinedload(Counter.agency)).order_by(Counter.number)).all()
+    current = {t.counter_id: t for t in session.scalars(
+        select(Ticket).where(Ticket.counter_id.in_([c.id for c in counters]),
+                             Ticket.status.in_((TicketStatus.CALLED, TicketStatus.SERVING)))
+        .options(joinedload(Ticket.agency)))}
+    events = session.execute(
+        select(TicketEvent, Ticket, Counter)
+        .join(Ticket, TicketEvent.ticket_id == Ticket.id).join(Counter, TicketEvent.counter_id == Counter.id)
+        .where(TicketEvent.kind.in_(CALL_KINDS), Ticket.business_date == now.date(),
+               Counter.agency_id.in_(agency_ids))
+        .options(joinedload(Ticket.agency), joinedload(Counter.agency))
+        .order_by(TicketEvent.id.desc()).limit(RECENT_CALLS)).all()
+    calls = [Call(event.id, ticket.display_number, counter.name, counter.agency.short_name, event.at,
+                  event.kind == "recalled",
+                  announcement(ticket.agency.prefix, ticket.number, counter.number, mode))
+             for event, ticket, counter in events]
+    return BoardState([CounterLine(c, current.get(c.id)) for c in counters], calls,
+                      settings.get(session, "running_text"))

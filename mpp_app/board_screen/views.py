@@ -1,0 +1,36 @@
+"""The public TV display board: open counters, the newest call highlighted and spoken, recent calls."""
+from flask import Blueprint, render_template, request
+
+from .. import board, clock, hours
+from ..extensions import db
+
+bp = Blueprint("board", __name__, url_prefix="/board")
+
+
+def _agencies():
+    return board.agencies_from(db.session, request.args.get("agencies", "")[:200])
+
+
+@bp.get("/")
+def page():
+    agency_ids = _agencies()
+    return render_template("board/board.html", state=board.state(db.session, agency_ids),
+                           today=hours.schedule_for(db.session, clock.today()),
+                           agencies=request.args.get("agencies", "")[:200])
+
+
+@bp.get("/state")
+def state():
+    """Polled every second by every board: 304 while nothing changed."""
+    agency_ids = _agencies()
+    tag = board.fingerprint(db.session, agency_ids)
+    if tag in request.if_none_match:
+        return "", 304, {"ETag": f'"{tag}"', "Cache-Control": "no-cache"}
+    body = render_template("board/_board_state.html", state=board.state(db.session, agency_ids),
+                           agencies=request.args.get("agencies", "")[:200])
+    return body, 200, {"ETag": f'"{tag}"', "Cache-Control": "no-cache"}
+
+
+@bp.get("/hours")
+def today_hours():
+    return render_template("board/_board_hours.html", today=hours.schedule_for(db.session, clock.today()))

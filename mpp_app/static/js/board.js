@@ -1,0 +1,107 @@
+// TV board: clock, and the spoken calls. A chime, then the Indonesian sentence (twice), one call
+// at a time. Calls already on the board when the page loads are not replayed.
+(function () {
+  "use strict";
+  var zone = document.body.dataset.timezone || "Asia/Makassar";
+  var announced = 0;
+  var queue = [];
+  var speaking = false;
+  var soundOn = false;
+  var audio = null;
+  window.mppAnnouncements = [];
+
+  function tick() {
+    var now = new Date();
+    document.getElementById("board-time").textContent =
+      now.toLocaleTimeString("id-ID", { timeZone: zone, hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    document.getElementById("board-date").textContent =
+      now.toLocaleDateString("id-ID", { timeZone: zone, weekday: "long", day: "numeric", month: "long", year: "numeric" });
+  }
+
+  function calls() {
+    return Array.prototype.map.call(document.querySelectorAll("[data-call-id]"), function (el) {
+      return { id: parseInt(el.dataset.callId, 10), sentence: el.dataset.sentence };
+    });
+  }
+
+  function chime(done) {
+    if (!audio) { done(); return; }
+    var tones = [[784, 0], [659, 0.45]];
+    tones.forEach(function (tone) {
+      var osc = audio.createOscillator();
+      var gain = audio.createGain();
+      osc.frequency.value = tone[0];
+      gain.gain.setValueAtTime(0.0001, audio.currentTime + tone[1]);
+      gain.gain.exponentialRampToValueAtTime(0.4, audio.currentTime + tone[1] + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + tone[1] + 0.8);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(audio.currentTime + tone[1]);
+      osc.stop(audio.currentTime + tone[1] + 0.85);
+    });
+    setTimeout(done, 1300);
+  }
+
+  function say(text, done) {
+    if (!("speechSynthesis" in window)) { done(); return; }
+    var finished = false;
+    function end() { if (!finished) { finished = true; done(); } }
+    var utterance = new SpeechSynthesisUtterance(text);
+    utterance.lang = "id-ID";
+    utterance.rate = 0.9;
+    var voice = speechSynthesis.getVoices().filter(function (v) { return v.lang && v.lang.indexOf("id") === 0; })[0];
+    if (voice) { utterance.voice = voice; }
+    utterance.onend = end;
+    utterance.onerror = end;
+    speechSynthesis.speak(utterance);
+    // Some browsers never fire onend when no voice is installed: never let the queue stall.
+    setTimeout(end, 1500 + text.length * 120);
+  }
+
+  function next() {
+    if (speaking || !queue.length) { return; }
+    var call = queue.shift();
+    if (!soundOn) { next(); return; }
+    speaking = true;
+    chime(function () {
+      say(call.sentence, function () {
+        say(call.sentence, function () { speaking = false; next(); });
+      });
+    });
+  }
+
+  function collect() {
+    calls().sort(function (a, b) { return a.id - b.id; }).forEach(function (call) {
+      if (call.id > announced) {
+        announced = call.id;
+        queue.push(call);
+        window.mppAnnouncements.push(call.sentence);
+      }
+    });
+    next();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    calls().forEach(function (call) { announced = Math.max(announced, call.id); });
+    tick();
+    setInterval(tick, 1000);
+    var lastBody = null;
+    document.body.addEventListener("htmx:beforeSwap", function (event) {
+      // The browser turns a 304 into the cached board: skip swapping identical content.
+      if (event.detail.target.id === "board-state") {
+        var body = event.detail.xhr.responseText;
+        if (body === lastBody || !body) { event.detail.shouldSwap = false; }
+        lastBody = body;
+      }
+    });
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      if (event.detail.target.id === "board-state" || event.target.id === "board-state") { collect(); }
+    });
+    document.getElementById("sound-toggle").addEventListener("click", function (event) {
+      soundOn = true;
+      var Context = window.AudioContext || window.webkitAudioContext;
+      if (Context) { audio = new Context(); }
+      if ("speechSynthesis" in window) { speechSynthesis.speak(new SpeechSynthesisUtterance("")); }
+      event.target.hidden = true;
+    });
+  });
+}());

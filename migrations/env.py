@@ -88,6 +88,9 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            run_sqlite_migrations(connection, conf_args)
+            return
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -96,6 +99,37 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+
+
+def run_sqlite_migrations(connection, conf_args):
+    """All pending SQLite migrations in one transaction, with foreign keys off while they run.
+
+    Batch migrations rebuild a table (copy, drop, rename), which foreign keys pointing at it
+    would refuse; PRAGMA foreign_key_check proves the data consistent before COMMIT. And since
+    the driver would otherwise commit each DDL statement, an explicit BEGIN makes a failed
+    upgrade leave the old schema and data exactly as they were.
+    """
+    driver = connection.connection.driver_connection
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    previous, driver.isolation_level = driver.isolation_level, None
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        context.configure(connection=connection, target_metadata=get_metadata(),
+                          transactional_ddl=True, **conf_args)
+        with context.begin_transaction():
+            context.run_migrations()
+        problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise RuntimeError(f"foreign key check failed after migration: {problems[:5]}")
+        if driver.in_transaction:
+            connection.exec_driver_sql("COMMIT")
+    except BaseException:
+        if driver.in_transaction:
+            driver.rollback()
+        raise
+    finally:
+        driver.isolation_level = previous
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -234,3 +234,37 @@ def test_mpp_serve_first_start(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_init_db_upgrades_a_database_with_tickets_in_place(empty_app):
+    """A database of the reception release, with counters and tickets, upgrades to the counters
+    release: rebuilt tables keep their rows and links, and tickets join their own agency's queue."""
+    directory = empty_app.extensions["migrate"].directory
+    from flask_migrate import upgrade
+
+    with empty_app.app_context():
+        upgrade(directory=directory, revision="3724d19ccd25")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO agency (id, code, name, short_name, prefix, active, sort_order) "
+                "VALUES (1, 'DUKCAPIL', 'Dukcapil', 'Dukcapil', 'A', true, 1)"))
+            connection.execute(text(
+                "INSERT INTO service (id, agency_id, name, requirements, procedure, processing_time, fee, product, "
+                "legal_basis, complaints, expected_minutes, active, sort_order) "
+                "VALUES (1, 1, 'KTP', '', '', '', '', '', '', '', 10, true, 1)"))
+            connection.execute(text("INSERT INTO counter (id, number, name, agency_id, active) "
+                                    "VALUES (1, 1, 'Loket 1', 1, true)"))
+            connection.execute(text("INSERT INTO counter_service (counter_id, service_id) VALUES (1, 1)"))
+            connection.execute(text(
+                "INSERT INTO ticket (id, agency_id, service_id, business_date, number, status, public_token, "
+                "issued_at, queued_at, visitor_name, counter_id) VALUES (1, 1, 1, '2026-11-27', 1, 'called', "
+                "'token-1', '2026-11-27 02:00:00', '2026-11-27 02:00:00', 'Lama', 1)"))
+        result = empty_app.test_cli_runner().invoke(args=["init-db"])
+        assert result.exit_code == 0, result.output
+        row = db.session.execute(text(
+            "SELECT t.queue_agency_id, t.recall_count, t.visitor_name, t.counter_id, c.state, "
+            "(SELECT count(*) FROM counter_service) FROM ticket t JOIN counter c ON c.id = t.counter_id")).one()
+        assert tuple(row) == (1, 0, "Lama", 1, "closed", 1)
+        if db.engine.dialect.name == "sqlite":
+            with db.engine.connect() as connection:
+                assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

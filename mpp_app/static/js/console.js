@@ -7,6 +7,8 @@ document.addEventListener("keydown", function (event) {
   var target = document.querySelector('[data-shortcut="' + event.key.toLowerCase() + '"]');
   if (target && !target.disabled) {
     event.preventDefault();
+    // A fast key can arrive before htmx has bound the freshly swapped button; bind it first.
+    if (window.htmx) { window.htmx.process(target); }
     target.click();
   }
 });

@@ -37,6 +37,9 @@ class Client:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookie = ""
         self.csrf = ""
+        self.etag = ""
+        self.counter_id = None
+        self.last_location = ""
 
     def request(self, method, path, body=None, headers=None):
         headers = dict(headers or {})
@@ -51,6 +54,8 @@ class Client:
         cookie = response.getheader("Set-Cookie")
         if cookie:
             self.cookie = cookie.split(";", 1)[0]
+        self.etag = response.getheader("ETag") or self.etag
+        self.last_location = response.getheader("Location") or ""
         return response.status, data
 
     def login(self, username):
@@ -59,7 +64,10 @@ class Client:
         status, _ = self.request("POST", "/login", {"username": username, "password": PASSWORD,
                                                     "csrf_token": self.csrf})
         assert status == 302, f"login of {username} failed: {status}"
-        _, page = self.request("GET", "/reception/" if username.startswith("desk") else "/counters/")
+        status, page = self.request("GET", "/reception/" if username.startswith("desk") else "/counters/")
+        if status == 302:  # an officer holding a counter is sent to its console
+            self.counter_id = int(re.search(r"/counters/(\d+)", self.last_location).group(1))
+            _, page = self.request("GET", f"/counters/{self.counter_id}")
         self.csrf = re.search(rb'name="csrf-token" content="([^"]+)"', page).group(1).decode()
 
 
@@ -81,12 +89,37 @@ def scenario_ticket_status(client, shared, n):
     return client.request("GET", f"/t/{tokens[n % len(tokens)]}", headers={"HX-Request": "true"})
 
 
+def scenario_call_next(client, shared, n):
+    """Call next at the client's own counter (measured), then start and finish it (not measured)."""
+    counter = client.counter_id
+    headers = {"HX-Request": "true", "X-CSRFToken": client.csrf}
+    started = time.perf_counter()
+    status, _ = client.request("POST", f"/counters/{counter}/call-next", {}, headers)
+    elapsed = time.perf_counter() - started
+    if status == 200:
+        client.request("POST", f"/counters/{counter}/start", {}, headers)
+        client.request("POST", f"/counters/{counter}/finish", {"note": ""}, headers)
+    return status, elapsed
+
+
+def scenario_board_poll(client, shared, n):
+    """An unchanged board: the client sends the ETag it already has."""
+    headers = {"HX-Request": "true"}
+    if client.etag:
+        headers["If-None-Match"] = client.etag
+    response = client.request("GET", "/board/state", headers=headers)
+    return response
+
+
 SCENARIOS = {
     "healthz": (scenario_healthz, None),
     "issue_ticket": (scenario_issue_ticket, "desk"),
     "ticket_status": (scenario_ticket_status, None),
+    "call_next": (scenario_call_next, "officer"),
+    "board_poll": (scenario_board_poll, None),
 }
-EXPECTED = {"healthz": {200}, "issue_ticket": {200}, "ticket_status": {200, 286}}
+EXPECTED = {"healthz": {200}, "issue_ticket": {200}, "ticket_status": {200, 286}, "call_next": {200},
+            "board_poll": {200, 304}}
 
 
 def client_process(port, scenario, threads, seconds, shared, offset, results):
@@ -98,13 +131,16 @@ def client_process(port, scenario, threads, seconds, shared, offset, results):
         client = Client(port)
         if login_as:
             client.login(f"{login_as}{(offset + thread_index) % shared['desks']}")
+            assert login_as != "officer" or client.counter_id, "officer holds no counter"
         mine, bad = [], []
         n = (offset + thread_index) * 1_000_000
         deadline = time.perf_counter() + seconds
+        if scenario == "board_poll":
+            function(client, shared, n)  # take the current ETag once, as a board does
         while time.perf_counter() < deadline:
             started = time.perf_counter()
-            status, _ = function(client, shared, n)
-            mine.append(time.perf_counter() - started)
+            status, timed = function(client, shared, n)
+            mine.append(timed if isinstance(timed, float) else time.perf_counter() - started)
             if status not in EXPECTED[scenario]:
                 bad.append(status)
             n += 1
@@ -163,6 +199,34 @@ def mpp(env, *args, stdin=None):
                    stdout=subprocess.DEVNULL)
 
 
+def prepare_officers(env, count, tickets_per_counter=400):
+    """One officer per client, each holding a counter of a rotating agency, with a long queue."""
+    os.environ.update(env)
+    from mpp_app import counter_sessions, create_app, queue
+    from mpp_app.accounts import create_user
+    from mpp_app.extensions import db
+    from mpp_app.models import Agency, Counter, Role
+
+    app = create_app({"MPP_FROZEN_NOW": FROZEN_NOW})
+    with app.app_context():
+        agencies = db.session.scalars(db.select(Agency).order_by(Agency.sort_order)).all()
+        next_number = max(c.number for c in db.session.scalars(db.select(Counter))) + 1
+        for n in range(count):
+            agency = agencies[n % len(agencies)]
+            counter = Counter(number=next_number + n, name=f"Loket {next_number + n}", agency=agency,
+                              services=list(agency.services))
+            db.session.add(counter)
+            officer = create_user(db.session, f"officer{n}", f"Petugas {n}", Role.OFFICER, PASSWORD,
+                                  agency_code=agency.code, must_change_password=False)
+            counter_sessions.open_counter(db.session, counter.id, officer)
+        for agency in agencies:
+            per_agency = tickets_per_counter * len([n for n in range(count) if agencies[n % len(agencies)] is agency])
+            for i in range(per_agency):
+                queue.issue_ticket(db.session, service_id=agency.services[i % len(agency.services)].id,
+                                   visitor_name=f"Warga {i}")
+        db.engine.dispose()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=16)
@@ -180,6 +244,8 @@ def main():
     desks = options.clients
     for n in range(desks):
         mpp(env, "create-user", f"desk{n}", "--role", "receptionist", "--password-stdin", stdin=PASSWORD + "\n")
+    if "call_next" in options.scenarios:
+        prepare_officers(env, options.clients)
 
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "mpp_app", "serve", "--port", str(port),
@@ -193,7 +259,7 @@ def main():
             except OSError:
                 time.sleep(0.1)
         database = sqlite3.connect(instance / "mpp.sqlite")
-        shared = {"desks": desks,
+        shared = {"desks": desks, "officers": options.clients,
                   "service_ids": [row[0] for row in database.execute("SELECT id FROM service WHERE active")]}
         results = {}
         for scenario in ["healthz"] + [s for s in options.scenarios if s != "healthz"]:

@@ -102,7 +102,6 @@ PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static"}
 def register_request_hooks(app):
     @app.before_request
     def force_password_change():
-        session.permanent = True
         if (
             current_user.is_authenticated
             and current_user.must_change_password

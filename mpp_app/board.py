@@ -5,6 +5,8 @@ nothing: fingerprint() runs three small indexed queries and the view answers 304
 browser's ETag matches; only a change renders the board.
 """
 import hashlib
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
@@ -96,3 +98,30 @@ def state(session, agency_ids: list, now: Optional[datetime] = None) -> BoardSta
              for event, ticket, counter in events]
     return BoardState([CounterLine(c, current.get(c.id)) for c in counters], calls,
                       settings.get(session, "running_text"))
+
+
+class FingerprintCache:
+    """Remembers each board filter's agency ids and fingerprint for a short time.
+
+    Every TV in the hall polls the same board every second; within `seconds` they share one
+    computation. A call therefore reaches a board within seconds + one poll interval.
+    """
+
+    def __init__(self):
+        self._entries = {}
+        self._lock = threading.Lock()
+
+    def get(self, session, agency_codes: str, seconds: float, now: Optional[datetime] = None) -> tuple:
+        """(agency ids, fingerprint) for a board URL's agency filter."""
+        moment = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(agency_codes)
+        if entry and entry[0] > moment:
+            return entry[1], entry[2]
+        agency_ids = agencies_from(session, agency_codes)
+        tag = fingerprint(session, agency_ids, now)
+        with self._lock:
+            if len(self._entries) > 1000:  # arbitrary filters in URLs must not grow memory
+                self._entries.clear()
+            self._entries[agency_codes] = (moment + seconds, agency_ids, tag)
+        return agency_ids, tag

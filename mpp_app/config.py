@@ -18,6 +18,8 @@ DEFAULTS = {
     "MPP_LOGIN_LOCK_MINUTES": 15,
     "MPP_RETENTION_DAYS": 90,
     "MPP_SQLITE_BUSY_TIMEOUT_MS": 15000,
+    # How long boards polling the same URL share one look at the database.
+    "MPP_BOARD_CACHE_SECONDS": 0.5,
     "SESSION_COOKIE_SECURE": False,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -43,6 +45,8 @@ def _coerce(raw, default):
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int):
         return int(raw)
+    if isinstance(default, float):
+        return float(raw)
     return raw
 
 

@@ -49,6 +49,8 @@ def app_config(tmp_path, monkeypatch):
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
         "MPP_FROZEN_NOW": MONDAY_10AM,
+        # View tests look at the board right after a call; the browser tests keep the default.
+        "MPP_BOARD_CACHE_SECONDS": 0,
     }
 
 

@@ -1,10 +1,15 @@
 """The public TV display board: open counters, the newest call highlighted and spoken, recent calls."""
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
 from .. import board, clock, hours
 from ..extensions import db
 
 bp = Blueprint("board", __name__, url_prefix="/board")
+
+
+@bp.record_once
+def _create_cache(setup_state):
+    setup_state.app.extensions["board_fingerprints"] = board.FingerprintCache()
 
 
 def _agencies():
@@ -15,6 +20,7 @@ def _agencies():
 def page():
     agency_ids = _agencies()
     return render_template("board/board.html", state=board.state(db.session, agency_ids),
+                           server_now_ms=int(clock.now().timestamp() * 1000),
                            today=hours.schedule_for(db.session, clock.today()),
                            agencies=request.args.get("agencies", "")[:200])
 
@@ -22,8 +28,8 @@ def page():
 @bp.get("/state")
 def state():
     """Polled every second by every board: 304 while nothing changed."""
-    agency_ids = _agencies()
-    tag = board.fingerprint(db.session, agency_ids)
+    agency_ids, tag = current_app.extensions["board_fingerprints"].get(db.session, request.args.get("agencies", "")[:200],
+                                       current_app.config["MPP_BOARD_CACHE_SECONDS"])
     if tag in request.if_none_match:
         return "", 304, {"ETag": f'"{tag}"', "Cache-Control": "no-cache"}
     body = render_template("board/_board_state.html", state=board.state(db.session, agency_ids),

@@ -3,6 +3,8 @@
 (function () {
   "use strict";
   var zone = document.body.dataset.timezone || "Asia/Makassar";
+  // The TV's own clock may be wrong: show the server's time, kept as an offset.
+  var offset = (parseInt(document.body.dataset.serverNow, 10) || Date.now()) - Date.now();
   var announced = 0;
   var queue = [];
   var speaking = false;
@@ -11,7 +13,7 @@
   window.mppAnnouncements = [];
 
   function tick() {
-    var now = new Date();
+    var now = new Date(Date.now() + offset);
     document.getElementById("board-time").textContent =
       now.toLocaleTimeString("id-ID", { timeZone: zone, hour: "2-digit", minute: "2-digit", second: "2-digit" });
     document.getElementById("board-date").textContent =

@@ -62,7 +62,7 @@ def agencies_from(session, codes: str) -> list:
 
 
 def fingerprint(session, agency_ids: list, now: Optional[datetime] = None) -> str:
-    now = clock.local(now) if now else clock.now()
+    now = clock.at(now)
     last_event = session.scalar(
         select(TicketEvent.id).where(TicketEvent.kind.in_(BOARD_KINDS)).order_by(TicketEvent.id.desc()).limit(1))
     counters = session.execute(
@@ -75,7 +75,7 @@ def fingerprint(session, agency_ids: list, now: Optional[datetime] = None) -> st
 
 def state(session, agency_ids: list, now: Optional[datetime] = None) -> BoardState:
     """Open counters with their current ticket, and the latest calls of today, newest first."""
-    now = clock.local(now) if now else clock.now()
+    now = clock.at(now)
     mode = settings.get(session, "announce_mode")
     counters = session.scalars(
         select(Counter).where(Counter.agency_id.in_(agency_ids), Counter.active,

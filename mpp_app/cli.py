@@ -8,7 +8,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from . import accounts, clock, create_app, queue
+from . import accounts, audit, clock, create_app, queue, settings
 from .errors import DomainError
 from .extensions import db
 from .models import Agency, Role, User
@@ -107,9 +107,44 @@ def purge_personal_data_command(days):
     click.echo(f"Personal data erased from {purged} ticket(s) older than {days} day(s).")
 
 
+@click.command("priority-rule")
+@click.argument("agency_code")
+@click.argument("every", type=click.IntRange(0, 20))
+@with_appcontext
+def priority_rule_command(agency_code, every):
+    """Set an agency's priority rule: 0 calls priority tickets first always, N one after every N regular."""
+    agency = db.session.scalar(select(Agency).where(Agency.code == agency_code.upper()))
+    if agency is None:
+        raise click.ClickException(f"Unknown agency {agency_code}.")
+    before = agency.priority_every
+    agency.priority_every = every
+    audit.record(db.session, None, "priority_rule_changed", agency, before={"priority_every": before},
+                 after={"priority_every": every})
+    db.session.commit()
+    click.echo(f"{agency.code}: " + ("priority tickets first" if every == 0 else
+                                     f"one priority ticket after every {every} regular"))
+
+
+@click.command("setting")
+@click.argument("key", type=click.Choice(sorted(settings.DEFAULTS)))
+@click.argument("value", required=False)
+@with_appcontext
+def setting_command(key, value):
+    """Show a site setting, or change it (running_text, announce_mode, recalls_before_no_show)."""
+    if value is None:
+        click.echo(settings.get(db.session, key))
+        return
+    if key == "announce_mode" and value not in ("digits", "words"):
+        raise click.ClickException("announce_mode is 'digits' or 'words'.")
+    if key == "recalls_before_no_show" and not (value.isdigit() and int(value) <= 10):
+        raise click.ClickException("recalls_before_no_show is a whole number from 0 to 10.")
+    settings.put(db.session, key, value[:500])
+    click.echo(f"{key} = {value[:500]}")
+
+
 def register_commands(app):
     for command in (serve_command, init_db_command, seed_command, create_user_command,
-                    purge_personal_data_command):
+                    purge_personal_data_command, priority_rule_command, setting_command):
         app.cli.add_command(command)
 
 

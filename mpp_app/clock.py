@@ -1,5 +1,6 @@
 """The business clock: every "now" and "today" of the MPP, in its configured time zone."""
 from datetime import date, datetime, timezone
+from typing import Optional
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -25,6 +26,11 @@ def now() -> datetime:
 
 def today() -> date:
     return now().date()
+
+
+def at(moment: Optional[datetime] = None) -> datetime:
+    """`moment` in the business zone, or now when it is None (domain functions take an optional now)."""
+    return local(moment) if moment else now()
 
 
 def local(moment: datetime) -> datetime:

@@ -63,7 +63,7 @@ def open_counter(session, counter_id: int, officer, now: Optional[datetime] = No
     """Give a free counter of the officer's own agency to the officer (their own paused or open
     counter is simply resumed); commits. Refused when another officer holds it or the officer
     already holds another counter."""
-    now = clock.local(now) if now else clock.now()
+    now = clock.at(now)
     counter = _counter(session, counter_id)
     if counter.agency_id != officer.agency_id:
         raise OtherAgencyError(counter=counter.name)
@@ -86,6 +86,15 @@ def open_counter(session, counter_id: int, officer, now: Optional[datetime] = No
     return counter
 
 
+def _refuse(session, counter, officer, error):
+    """Explain why a guarded UPDATE of the counter matched nothing: not the holder, or `error()`."""
+    session.rollback()
+    session.refresh(counter)
+    if counter.officer_id != officer.id:
+        raise NotHolderError(counter=counter.name)
+    raise error()
+
+
 def _set_state(session, counter_id, officer, from_states, to_state, now):
     counter = _counter(session, counter_id)
     changed = session.execute(
@@ -94,11 +103,7 @@ def _set_state(session, counter_id, officer, from_states, to_state, now):
         .values(state=to_state, state_since=now)
     ).rowcount
     if not changed:
-        session.rollback()
-        session.refresh(counter)
-        if counter.officer_id != officer.id:
-            raise NotHolderError(counter=counter.name)
-        raise CounterStateError(counter=counter.name)
+        _refuse(session, counter, officer, lambda: CounterStateError(counter=counter.name))
     session.commit()
     session.refresh(counter)
     return counter
@@ -107,19 +112,19 @@ def _set_state(session, counter_id, officer, from_states, to_state, now):
 def pause_counter(session, counter_id: int, officer, now: Optional[datetime] = None) -> Counter:
     """Open -> paused (a break): call next is refused until it resumes; commits."""
     return _set_state(session, counter_id, officer, (CounterState.OPEN,), CounterState.PAUSED,
-                      clock.local(now) if now else clock.now())
+                      clock.at(now))
 
 
 def resume_counter(session, counter_id: int, officer, now: Optional[datetime] = None) -> Counter:
     """Paused -> open; commits."""
     return _set_state(session, counter_id, officer, (CounterState.PAUSED,), CounterState.OPEN,
-                      clock.local(now) if now else clock.now())
+                      clock.at(now))
 
 
 def close_counter(session, counter_id: int, officer, now: Optional[datetime] = None) -> Counter:
     """Hand the counter back at the end of the day; refused while it has a called or serving
     ticket (the guard is in the UPDATE, so a ticket called in another tab cannot slip by); commits."""
-    now = clock.local(now) if now else clock.now()
+    now = clock.at(now)
     counter = _counter(session, counter_id)
     busy = exists().where(Ticket.counter_id == Counter.id, Ticket.status.in_(ACTIVE))
     changed = session.execute(
@@ -127,11 +132,8 @@ def close_counter(session, counter_id: int, officer, now: Optional[datetime] = N
         .values(state=CounterState.CLOSED, officer_id=None, state_since=now)
     ).rowcount
     if not changed:
-        session.rollback()
-        session.refresh(counter)
-        if counter.officer_id != officer.id:
-            raise NotHolderError(counter=counter.name)
-        raise CounterBusyError(number=active_ticket(session, counter_id).display_number)
+        _refuse(session, counter, officer,
+                lambda: CounterBusyError(number=active_ticket(session, counter_id).display_number))
     session.commit()
     session.refresh(counter)
     return counter
@@ -140,7 +142,7 @@ def close_counter(session, counter_id: int, officer, now: Optional[datetime] = N
 def release_counter(session, counter_id: int, manager, now: Optional[datetime] = None) -> Counter:
     """A manager frees a counter whose officer is gone: its called or serving ticket goes back to
     the waiting line at its old place; audited; commits."""
-    now = clock.local(now) if now else clock.now()
+    now = clock.at(now)
     counter = _counter(session, counter_id)
     before = {"officer": counter.officer.username if counter.officer else None, "state": counter.state.value}
     for ticket in session.scalars(select(Ticket).where(Ticket.counter_id == counter_id,

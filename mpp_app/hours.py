@@ -150,7 +150,7 @@ def status_at(session, moment: Optional[datetime] = None, agency_id: Optional[in
     next_opening is the first moment at or after `moment` at which tickets can be issued; None
     only when no opening exists in the next SEARCH_DAYS days.
     """
-    moment = clock.local(moment) if moment else clock.now()
+    moment = clock.at(moment)
     today = moment.date()
     # Most checks happen while open: load one day first, the long window only when needed.
     schedule = Calendar.load(session, agency_id, today, today).schedule(today)

@@ -118,7 +118,7 @@ def issue_ticket(session, *, service_id: int, visitor_name: str, visitor_phone: 
     override reason (recorded in the audit log). A repeated submission_key returns the ticket
     issued the first time (duplicate=True), also when both submits race each other.
     """
-    now = clock.local(now) if now else clock.now()
+    now = clock.at(now)
     existing = _by_submission(session, submission_key)
     if existing:
         return IssueResult(existing, duplicate=True)
@@ -153,7 +153,7 @@ def cancel_ticket(session, ticket_id: int, reason: str, actor, now: Optional[dat
     The status guard sits in the UPDATE's WHERE clause, so a ticket that a counter is already
     serving (or that another tab cancelled) is refused with TicketNotInStateError.
     """
-    now = clock.local(now) if now else clock.now()
+    now = clock.at(now)
     changed = session.execute(
         update(Ticket)
         .where(Ticket.id == ticket_id, Ticket.status.in_(CANCELLABLE))
@@ -210,7 +210,7 @@ def people_ahead(session, ticket: Ticket) -> int:
 def purge_personal_data(session, retention_days: int, actor=None, now: Optional[datetime] = None) -> int:
     """Erase visitors' names, phones and notes from tickets of business days older than the
     retention; keeps everything anonymous (numbers, services, times). Returns the count; commits."""
-    now = clock.local(now) if now else clock.now()
+    now = clock.at(now)
     cutoff = now.date() - timedelta(days=retention_days)
     purged = session.execute(
         update(Ticket)
@@ -260,7 +260,7 @@ def reception_overview(session, now: Optional[datetime] = None) -> list:
     ticket issued now, and whether it accepts tickets. Three queries whatever the ticket count."""
     from . import catalogue, estimates
 
-    now = clock.local(now) if now else clock.now()
+    now = clock.at(now)
     today = now.date()
     waiting = dict(session.execute(
         select(Ticket.queue_agency_id, func.count()).where(
@@ -297,7 +297,7 @@ class TicketPosition:
 def ticket_position(session, ticket: Ticket, now: Optional[datetime] = None) -> TicketPosition:
     from . import estimates
 
-    now = clock.local(now) if now else clock.now()
+    now = clock.at(now)
     if ticket.status is not TicketStatus.WAITING:
         return TicketPosition(ticket, 0, 0)
     ahead = people_ahead(session, ticket)
@@ -424,7 +424,7 @@ def call_next(session, counter_id: int, officer, now: Optional[datetime] = None)
     serving ticket. Raises NoTicketWaitingError, OfficerBusyError, CounterPausedError; commits."""
     from .models import CounterState
 
-    now = clock.local(now) if now else clock.now()
+    now = clock.at(now)
     counter = _hold(session, counter_id, officer, now)
     if counter.state is not CounterState.OPEN:
         session.rollback()
@@ -455,7 +455,7 @@ def call_next(session, counter_id: int, officer, now: Optional[datetime] = None)
 def call_ticket(session, counter_id: int, ticket_id: int, officer, now: Optional[datetime] = None) -> Ticket:
     """Call one particular ticket of the counter's services that is waiting or was marked
     no-show today (the visitor came back); same invariants as call_next; commits."""
-    now = clock.local(now) if now else clock.now()
+    now = clock.at(now)
     counter = _hold(session, counter_id, officer, now)
     _ensure_idle(session, counter)
     called = session.execute(
@@ -494,7 +494,7 @@ def _transition(session, counter, officer, now, from_statuses, values, kind, det
 
 def recall(session, counter_id: int, officer, now: Optional[datetime] = None) -> Ticket:
     """Announce the counter's called ticket again (a new call event for the board); commits."""
-    now = clock.local(now) if now else clock.now()
+    now = clock.at(now)
     counter = _hold(session, counter_id, officer, now)
     return _transition(session, counter, officer, now, (TicketStatus.CALLED,),
                        {"recall_count": Ticket.recall_count + 1}, "recalled")
@@ -502,7 +502,7 @@ def recall(session, counter_id: int, officer, now: Optional[datetime] = None) ->
 
 def mark_no_show(session, counter_id: int, officer, recalls_needed: int, now: Optional[datetime] = None) -> Ticket:
     """Called -> no_show, only after `recalls_needed` recalls; commits."""
-    now = clock.local(now) if now else clock.now()
+    now = clock.at(now)
     counter = _hold(session, counter_id, officer, now)
     current = session.scalar(select(Ticket).where(Ticket.counter_id == counter.id,
                                                   Ticket.status == TicketStatus.CALLED))
@@ -516,7 +516,7 @@ def mark_no_show(session, counter_id: int, officer, recalls_needed: int, now: Op
 
 def start_serving(session, counter_id: int, officer, now: Optional[datetime] = None) -> Ticket:
     """Called -> serving (the visitor sits down); commits."""
-    now = clock.local(now) if now else clock.now()
+    now = clock.at(now)
     counter = _hold(session, counter_id, officer, now)
     return _transition(session, counter, officer, now, (TicketStatus.CALLED,),
                        {"status": TicketStatus.SERVING, "serving_started_at": now}, "serving")
@@ -524,7 +524,7 @@ def start_serving(session, counter_id: int, officer, now: Optional[datetime] = N
 
 def finish(session, counter_id: int, officer, note: Optional[str] = None, now: Optional[datetime] = None) -> Ticket:
     """Serving -> done, with an optional short outcome note; commits."""
-    now = clock.local(now) if now else clock.now()
+    now = clock.at(now)
     counter = _hold(session, counter_id, officer, now)
     return _transition(session, counter, officer, now, (TicketStatus.SERVING,),
                        {"status": TicketStatus.DONE, "finished_at": now}, "finished", detail=note or None)
@@ -538,7 +538,7 @@ def transfer(session, counter_id: int, officer, service_id: int, note: Optional[
     (queued_at = issued_at): a visitor who already waited is not sent to the back of the line,
     and comes after those who arrived before them. Commits.
     """
-    now = clock.local(now) if now else clock.now()
+    now = clock.at(now)
     counter = _hold(session, counter_id, officer, now)
     target = session.get(Service, service_id) if service_id else None
     current = session.scalar(select(Ticket).where(Ticket.counter_id == counter.id, Ticket.status.in_(ACTIVE_STATUSES)))

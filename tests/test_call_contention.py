@@ -1,7 +1,6 @@
 """Eight officer processes press "call next" over 500 waiting tickets while a receptionist
 process keeps issuing: every ticket is called exactly once, none is lost, and no request fails
 with "database is locked" (a real SQLite file in WAL mode, or PostgreSQL)."""
-import multiprocessing
 import time
 
 import pytest
@@ -12,6 +11,8 @@ from mpp_app.accounts import create_user
 from mpp_app.extensions import db
 from mpp_app.models import Agency, Counter, Role, Ticket, TicketEvent, TicketStatus, User
 
+from .processes import CONTEXT, run_in_processes
+
 pytestmark = pytest.mark.slow
 
 OFFICERS = 8
@@ -19,7 +20,7 @@ WAITING = 500
 LATE_ARRIVALS = 60
 
 
-def officer_worker(config, username, counter_id, start, issuing_done, results):
+def officer_worker(config, username, counter_id, issuing_done, start, results):
     app = create_app(config)
     called, errors = [], []
     with app.app_context():
@@ -53,7 +54,7 @@ def officer_worker(config, username, counter_id, start, issuing_done, results):
     results.put(("officer", called, errors))
 
 
-def receptionist_worker(config, service_id, start, issuing_done, results):
+def receptionist_worker(config, service_id, issuing_done, start, results):
     app = create_app(config)
     issued, errors = [], []
     with app.app_context():
@@ -85,19 +86,11 @@ def test_call_next_under_contention(app, app_config, session):
     for n in range(WAITING):
         queue.issue_ticket(session, service_id=services[n % len(services)].id, visitor_name=f"V{n}")
 
-    context = multiprocessing.get_context("spawn")
-    start, issuing_done, results = context.Event(), context.Event(), context.Queue()
+    issuing_done = CONTEXT.Event()
     config = {**app_config, "SECRET_KEY": "contention-test"}
-    processes = [context.Process(target=officer_worker, args=(config, username, counter_id, start, issuing_done,
-                                                              results)) for username, counter_id in counters]
-    processes.append(context.Process(target=receptionist_worker,
-                                     args=(config, services[0].id, start, issuing_done, results)))
-    for process in processes:
-        process.start()
-    start.set()
-    collected = [results.get(timeout=600) for _ in processes]
-    for process in processes:
-        process.join(timeout=60)
+    jobs = [(officer_worker, (config, username, counter_id, issuing_done)) for username, counter_id in counters]
+    jobs.append((receptionist_worker, (config, services[0].id, issuing_done)))
+    collected = run_in_processes(jobs)
 
     errors = [e for _role, _ids, errs in collected for e in errs]
     assert errors == []

@@ -1,6 +1,5 @@
 """Several OS processes issue tickets at once against a real database file (or PostgreSQL):
 no number is issued twice, none is skipped, and a form submitted twice yields one ticket."""
-import multiprocessing
 from collections import Counter as Tally
 
 import pytest
@@ -9,6 +8,8 @@ from sqlalchemy import select
 from mpp_app import create_app, queue
 from mpp_app.extensions import db
 from mpp_app.models import Agency, Ticket
+
+from .processes import run_in_processes
 
 pytestmark = pytest.mark.slow
 
@@ -38,17 +39,8 @@ def issue_worker(config, worker, count, keys, start, results):
 
 
 def run_workers(app_config, processes, count, keys=None):
-    context = multiprocessing.get_context("spawn")
-    start, results = context.Event(), context.Queue()
     config = {**app_config, "SECRET_KEY": "concurrency-test"}
-    workers = [context.Process(target=issue_worker, args=(config, w, count, keys, start, results))
-               for w in range(processes)]
-    for process in workers:
-        process.start()
-    start.set()
-    collected = [results.get(timeout=300) for _ in workers]
-    for process in workers:
-        process.join(timeout=60)
+    collected = run_in_processes([(issue_worker, (config, w, count, keys)) for w in range(processes)])
     issued = [row for rows, _ in collected for row in rows]
     errors = [e for _, errs in collected for e in errs]
     return issued, errors

@@ -268,3 +268,24 @@ def test_init_db_upgrades_a_database_with_tickets_in_place(empty_app):
         if db.engine.dialect.name == "sqlite":
             with db.engine.connect() as connection:
                 assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_priority_rule_command(runner, session):
+    result = runner.invoke(args=["priority-rule", "dukcapil", "3"])
+    assert result.exit_code == 0 and "after every 3 regular" in result.output
+    session.expire_all()
+    assert session.scalar(select(Agency.priority_every).where(Agency.code == "DUKCAPIL")) == 3
+    assert runner.invoke(args=["priority-rule", "NOPE", "1"]).exit_code == 1
+    assert runner.invoke(args=["priority-rule", "PLN", "99"]).exit_code == 2
+
+
+def test_setting_command(runner, session):
+    from mpp_app import settings
+
+    assert "Selamat datang" in runner.invoke(args=["setting", "running_text"]).output
+    assert runner.invoke(args=["setting", "running_text", "Loket Bank NTT tutup pukul 14.00"]).exit_code == 0
+    assert runner.invoke(args=["setting", "announce_mode", "loud"]).exit_code == 1
+    assert runner.invoke(args=["setting", "recalls_before_no_show", "x"]).exit_code == 1
+    assert runner.invoke(args=["setting", "recalls_before_no_show", "3"]).exit_code == 0
+    assert settings.get(session, "running_text") == "Loket Bank NTT tutup pukul 14.00"
+    assert settings.get_int(session, "recalls_before_no_show") == 3

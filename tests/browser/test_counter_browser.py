@@ -26,6 +26,7 @@ def open_console(page, base, username, password, counter_number):
     page.goto(f"{base}/counters/")
     page.locator("tr", has_text=f"Loket {counter_number}").locator("button", has_text="Buka loket ini").click()
     expect(page.locator("#counter-bar h1")).to_contain_text(f"Loket {counter_number}")
+    page.wait_for_load_state("load")  # the deferred shortcut script is in place
 
 
 def test_call_appears_on_board_within_two_seconds_and_is_announced(live_server, browser, page, session):

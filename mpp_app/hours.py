@@ -3,6 +3,7 @@
 All times are wall-clock times in the business zone (clock.zone()). The rules, in order:
 1. a closure of the mall, or of the agency, covering the date closes the whole day;
 2. the weekly schedule of the mall for that weekday (no row, or a closed row, closes the day);
+   on a weekday it opens, special hours covering the date (Ramadan) replace its times;
 3. an agency's own weekly row narrows the mall's day (later open, earlier close, its own break,
    earlier cutoff) and can close the day; it can never widen it.
 Tickets may be issued while open, outside every break, and before the last-ticket cutoff (the close
@@ -16,7 +17,7 @@ from typing import Optional
 from sqlalchemy import or_, select
 
 from . import clock
-from .models import Closure, OpeningHours
+from .models import Closure, OpeningHours, SpecialHours
 
 SEARCH_DAYS = 400
 
@@ -69,6 +70,7 @@ class Calendar:
     mall_week: dict
     agency_week: dict
     closures: list
+    special: list
 
     @classmethod
     def load(cls, session, agency_id: Optional[int], start: date, end: date) -> "Calendar":
@@ -84,10 +86,15 @@ class Calendar:
                 Closure.end_date >= start,
             ).order_by(Closure.agency_id.is_not(None), Closure.start_date)
         ).all()
+        special = session.scalars(
+            select(SpecialHours).where(SpecialHours.start_date <= end, SpecialHours.end_date >= start)
+            .order_by(SpecialHours.start_date)
+        ).all()
         return cls(
             mall_week={r.weekday: r for r in rows if r.agency_id is None},
             agency_week={r.weekday: r for r in rows if r.agency_id is not None},
             closures=list(closures),
+            special=list(special),
         )
 
     def schedule(self, day: date) -> DaySchedule:
@@ -97,6 +104,7 @@ class Calendar:
         mall = self.mall_week.get(day.weekday())
         if mall is None or not mall.is_open:
             return DaySchedule(day)
+        mall = next((s for s in self.special if s.start_date <= day <= s.end_date), mall)
         opens, closes = mall.opens_at, mall.closes_at
         cutoff = mall.last_ticket_at or closes
         breaks = [(mall.break_start, mall.break_end)] if mall.break_start else []

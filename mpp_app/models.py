@@ -378,3 +378,22 @@ class Setting(db.Model):
 
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class SpecialHours(db.Model):
+    """Mall hours for a date range (e.g. Ramadan) that replace the weekly schedule on open weekdays."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    start_date: Mapped[date] = mapped_column(Date, index=True)
+    end_date: Mapped[date] = mapped_column(Date, index=True)
+    opens_at: Mapped[time] = mapped_column(Time)
+    closes_at: Mapped[time] = mapped_column(Time)
+    break_start: Mapped[Optional[time]] = mapped_column(Time)
+    break_end: Mapped[Optional[time]] = mapped_column(Time)
+    last_ticket_at: Mapped[Optional[time]] = mapped_column(Time)
+    reason: Mapped[str] = mapped_column(String(200))
+
+    __table_args__ = (
+        CheckConstraint("start_date <= end_date", name="start_before_end"),
+        CheckConstraint("opens_at < closes_at", name="open_before_close"),
+    )

@@ -41,3 +41,6 @@ def unlock_user(user_id):
     accounts.unlock(db.session, target, current_user._get_current_object())
     flash(_("Akun %(username)s telah dibuka kembali.", username=target.username), "success")
     return redirect(url_for("admin.users"))
+
+
+from . import hours_views  # noqa: E402,F401  (registers the opening-hours routes on bp)

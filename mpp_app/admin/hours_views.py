@@ -1,0 +1,198 @@
+"""Opening hours administration: weekly schedule (mall or agency), closures, holidays, special hours."""
+from datetime import date
+
+from flask import render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import clock, hours, opening_hours
+from ..access import MANAGERS, role_required
+from ..errors import DomainError, NotFoundError
+from ..extensions import db
+from ..models import Agency
+from .forms import ClosureForm, DayHoursForm, HolidayYearForm, SpecialHoursForm
+from .views import bp
+
+WEEKDAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+CHANGED = {"HX-Trigger": "hours-changed"}
+
+
+def _scope():
+    """The agency whose hours are edited (?agency=CODE), or None for the mall."""
+    code = request.args.get("agency", "")[:20]
+    agency = opening_hours.agency_by_code(db.session, code)
+    if code and agency is None:
+        raise NotFoundError()
+    return agency
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _week(agency):
+    rows = opening_hours.week(db.session, agency.id if agency else None)
+    return [(day, WEEKDAYS[day], rows.get(day)) for day in range(7)]
+
+
+def _row(agency, weekday, form=None, errors=(), status=200, editing=False):
+    found = opening_hours.week(db.session, agency.id if agency else None).get(weekday)
+    template = "admin/_weekday_form.html" if editing else "admin/_weekday_row.html"
+    return render_template(template, agency=agency, weekday=weekday, name=WEEKDAYS[weekday], row=found,
+                           form=form or DayHoursForm(formdata=None, obj=found), errors=list(errors)), status
+
+
+def _closures(agency, form=None, errors=(), status=200, headers=None):
+    return render_template(
+        "admin/_closures.html", agency=agency, errors=list(errors),
+        closures=opening_hours.upcoming_closures(db.session, clock.today(), agency.id if agency else None),
+        form=form or ClosureForm(formdata=None), year_form=HolidayYearForm(formdata=None),
+    ), status, headers or {}
+
+
+def _special(form=None, errors=(), status=200, headers=None):
+    return render_template("admin/_special_hours.html", errors=list(errors), form=form or SpecialHoursForm(formdata=None),
+                           specials=opening_hours.special_hours(db.session, clock.today())), status, headers or {}
+
+
+@bp.get("/hours")
+@role_required(*MANAGERS)
+def hours_page():
+    agency = _scope()
+    agencies = db.session.scalars(select(Agency).where(Agency.active).order_by(Agency.sort_order)).all()
+    return render_template(
+        "admin/hours.html", agency=agency, agencies=agencies, week=_week(agency), weekday_names=WEEKDAYS,
+        closures=opening_hours.upcoming_closures(db.session, clock.today(), agency.id if agency else None),
+        form=ClosureForm(formdata=None), year_form=HolidayYearForm(formdata=None),
+        specials=opening_hours.special_hours(db.session, clock.today()), special_form=SpecialHoursForm(formdata=None),
+        preview=hours.upcoming(db.session, clock.today(), 14, agency.id if agency else None), errors=[])
+
+
+@bp.get("/hours/preview")
+@role_required(*MANAGERS)
+def hours_preview():
+    agency = _scope()
+    return render_template("admin/_preview.html", agency=agency,
+                           preview=hours.upcoming(db.session, clock.today(), 14, agency.id if agency else None))
+
+
+@bp.get("/hours/<int:weekday>/edit")
+@role_required(*MANAGERS)
+def edit_weekday(weekday):
+    if not 0 <= weekday <= 6:
+        raise NotFoundError()
+    return _row(_scope(), weekday, editing=True)
+
+
+@bp.get("/hours/<int:weekday>")
+@role_required(*MANAGERS)
+def show_weekday(weekday):
+    if not 0 <= weekday <= 6:
+        raise NotFoundError()
+    return _row(_scope(), weekday)
+
+
+@bp.post("/hours/<int:weekday>")
+@role_required(*MANAGERS)
+def save_weekday(weekday):
+    agency = _scope()
+    form = DayHoursForm()
+    if not form.validate_on_submit():
+        return _row(agency, weekday, form, status=422, editing=True)
+    try:
+        opening_hours.save_weekday(db.session, weekday, form.to_hours(), _actor(), agency.id if agency else None)
+    except DomainError as error:
+        return _row(agency, weekday, form, [str(error)], error.status, editing=True)
+    body, status = _row(agency, weekday)
+    return body, status, CHANGED
+
+
+@bp.post("/hours/<int:weekday>/follow-mall")
+@role_required(*MANAGERS)
+def follow_mall(weekday):
+    agency = _scope()
+    if agency is None:
+        raise NotFoundError()
+    opening_hours.follow_mall(db.session, weekday, agency.id, _actor())
+    body, status = _row(agency, weekday)
+    return body, status, CHANGED
+
+
+@bp.post("/closures")
+@role_required(*MANAGERS)
+def save_closure():
+    agency = _scope()
+    form = ClosureForm()
+    if not form.validate_on_submit():
+        return _closures(agency, form, status=422)
+    try:
+        opening_hours.save_closure(db.session, form.start_date.data, form.end_date.data, form.reason.data, _actor(),
+                                   clock.today(), agency.id if agency else None,
+                                   int(form.closure_id.data) if form.closure_id.data else None)
+    except DomainError as error:
+        return _closures(agency, form, [str(error)], error.status)
+    return _closures(agency, headers=CHANGED)
+
+
+@bp.get("/closures/<int:closure_id>/edit")
+@role_required(*MANAGERS)
+def edit_closure(closure_id):
+    from ..models import Closure
+
+    closure = db.get_or_404(Closure, closure_id)
+    form = ClosureForm(formdata=None, obj=closure, closure_id=str(closure.id))
+    return _closures(closure.agency, form)
+
+
+@bp.post("/closures/<int:closure_id>/delete")
+@role_required(*MANAGERS)
+def delete_closure(closure_id):
+    agency = _scope()
+    opening_hours.delete_closure(db.session, closure_id, _actor())
+    return _closures(agency, headers=CHANGED)
+
+
+@bp.post("/closures/holidays")
+@role_required(*MANAGERS)
+def holiday_preview():
+    form = HolidayYearForm()
+    if not form.validate_on_submit():
+        return _closures(None, status=422, errors=[e for errs in form.errors.values() for e in errs])
+    return render_template("admin/_holiday_import.html", year=int(form.year.data),
+                           candidates=opening_hours.holiday_candidates(db.session, int(form.year.data)))
+
+
+@bp.post("/closures/holidays/import")
+@role_required(*MANAGERS)
+def holiday_import():
+    form = HolidayYearForm()
+    if not form.validate_on_submit():
+        return _closures(None, status=422, errors=[e for errs in form.errors.values() for e in errs])
+    try:
+        chosen = {date.fromisoformat(text) for text in request.form.getlist("day")[:100]}
+    except ValueError:
+        return _closures(None, status=422, errors=[_("Tanggal tidak valid.")])
+    opening_hours.import_holidays(db.session, int(form.year.data), chosen, _actor())
+    return _closures(None, headers=CHANGED)
+
+
+@bp.post("/special-hours")
+@role_required(*MANAGERS)
+def save_special_hours():
+    form = SpecialHoursForm()
+    if not form.validate_on_submit():
+        return _special(form, status=422)
+    try:
+        opening_hours.save_special_hours(db.session, form.start_date.data, form.end_date.data, form.to_hours(),
+                                         form.reason.data, _actor(), clock.today())
+    except DomainError as error:
+        return _special(form, [str(error)], error.status)
+    return _special(headers=CHANGED)
+
+
+@bp.post("/special-hours/<int:special_id>/delete")
+@role_required(*MANAGERS)
+def delete_special_hours(special_id):
+    opening_hours.delete_special_hours(db.session, special_id, _actor())
+    return _special(headers=CHANGED)

@@ -100,6 +100,13 @@ PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static"}
 
 
 def register_request_hooks(app):
+    @app.context_processor
+    def site_identity():
+        """The MPP's name and address as the manager set them (else the configuration)."""
+        from .settings import site
+
+        return {"site": site(db.session, app.config)}
+
     @app.before_request
     def force_password_change():
         if (

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from . import audit
 from .errors import InvalidCredentialsError, LoginLockedError, PasswordPolicyError
@@ -226,3 +226,44 @@ MANAGEABLE_ROLES = {
 def can_manage(actor: User, target: User) -> bool:
     """An admin manages everyone; a manager manages receptionists and officers."""
     return target.role in MANAGEABLE_ROLES.get(actor.role, set())
+
+
+def _require_manageable(actor: User, target: User) -> None:
+    from .errors import DomainError
+
+    if not can_manage(actor, target):
+        raise DomainError(_l("Anda tidak berwenang mengelola akun %(username)s."), username=target.username)
+
+
+def reset_password(session, target: User, actor: User) -> str:
+    """Give the account a one-time password that must be changed at the next login; ends its
+    sessions and lifts any throttle. Returns the password (shown once). Audited; commits."""
+    _require_manageable(actor, target)
+    password = generate_password()
+    target.password_hash = hash_password(password)
+    target.must_change_password = True
+    target.session_token = secrets.token_hex(32)
+    session.execute(delete(LoginFailure).where(LoginFailure.username == target.username))
+    audit.record(session, actor, "password_reset", target)
+    session.commit()
+    return password
+
+
+def set_active(session, target: User, active: bool, actor: User) -> None:
+    """Deactivate (or reactivate) an account; a deactivated user's sessions end at once. Commits."""
+    from .errors import DomainError
+
+    _require_manageable(actor, target)
+    if target.id == actor.id:
+        raise DomainError(_l("Anda tidak dapat menonaktifkan akun Anda sendiri."))
+    before = target.active
+    target.active = active
+    target.session_token = secrets.token_hex(32)
+    if not active:
+        from .models import Counter, CounterState
+
+        session.execute(update(Counter).where(Counter.officer_id == target.id)
+                        .values(officer_id=None, state=CounterState.CLOSED))
+    audit.record(session, actor, "user_activated" if active else "user_deactivated", target,
+                 before={"active": before}, after={"active": active})
+    session.commit()

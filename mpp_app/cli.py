@@ -98,11 +98,11 @@ def create_user_command(username, role, agency_code, full_name, password_stdin):
 
 @click.command("purge-personal-data")
 @click.option("--days", type=click.IntRange(0, 3650), default=None,
-              help="Retention in days (default: MPP_RETENTION_DAYS, 90).")
+              help="Retention in days (default: the manager's setting, else MPP_RETENTION_DAYS, 90).")
 @with_appcontext
 def purge_personal_data_command(days):
     """Erase visitors' names, phones and notes older than the retention; statistics stay."""
-    days = current_app.config["MPP_RETENTION_DAYS"] if days is None else days
+    days = settings.site(db.session, current_app.config).retention_days if days is None else days
     purged = queue.purge_personal_data(db.session, days)
     click.echo(f"Personal data erased from {purged} ticket(s) older than {days} day(s).")
 

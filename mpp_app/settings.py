@@ -1,4 +1,6 @@
 """Site settings kept in the database so the manager can change them without a restart."""
+from dataclasses import dataclass
+
 from sqlalchemy import select
 
 from . import audit
@@ -10,6 +12,10 @@ DEFAULTS = {
     # "digits": "nol nol satu"; "words": "satu", "seratus dua puluh tiga".
     "announce_mode": "digits",
     "recalls_before_no_show": "2",
+    # Empty: use the configuration (MPP_NAME, MPP_ADDRESS, MPP_RETENTION_DAYS).
+    "mpp_name": "",
+    "mpp_address": "",
+    "retention_days": "",
 }
 
 
@@ -20,6 +26,11 @@ def get(session, key: str) -> str:
 
 def get_int(session, key: str) -> int:
     return int(get(session, key))
+
+
+def all_values(session) -> dict:
+    stored = dict(session.execute(select(Setting.key, Setting.value)).all())
+    return {key: stored.get(key, default) for key, default in DEFAULTS.items()}
 
 
 def put(session, key: str, value: str, actor=None) -> None:
@@ -34,3 +45,16 @@ def put(session, key: str, value: str, actor=None) -> None:
         row.value = value
     audit.record(session, actor, "setting_changed", before={key: before}, after={key: value})
     session.commit()
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    address: str
+    retention_days: int
+
+
+def site(session, config) -> Site:
+    values = all_values(session)
+    return Site(values["mpp_name"] or config["MPP_NAME"], values["mpp_address"] or config["MPP_ADDRESS"],
+                int(values["retention_days"] or config["MPP_RETENTION_DAYS"]))

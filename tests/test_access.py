@@ -51,6 +51,30 @@ MATRIX = {
     "admin.index": ("GET", {}, MANAGERS),
     "admin.users": ("GET", {}, MANAGERS),
     "admin.unlock_user": ("POST", {"user_id": 4}, MANAGERS),
+    "admin.reset_password": ("POST", {"user_id": 4}, MANAGERS),
+    "admin.set_user_active": ("POST", {"user_id": 4}, MANAGERS),
+    "admin.new_user": ("GET", {}, MANAGERS),
+    "admin.hours_page": ("GET", {}, MANAGERS),
+    "admin.hours_preview": ("GET", {}, MANAGERS),
+    "admin.edit_weekday": ("GET", {"weekday": 4}, MANAGERS),
+    "admin.show_weekday": ("GET", {"weekday": 4}, MANAGERS),
+    "admin.save_weekday": ("POST", {"weekday": 4}, MANAGERS),
+    "admin.follow_mall": ("POST", {"weekday": 4, "agency": "PLN"}, MANAGERS),
+    "admin.save_closure": ("POST", {}, MANAGERS),
+    "admin.edit_closure": ("GET", {"closure_id": 1}, MANAGERS),
+    "admin.delete_closure": ("POST", {"closure_id": 1}, MANAGERS),
+    "admin.holiday_preview": ("POST", {}, MANAGERS),
+    "admin.holiday_import": ("POST", {}, MANAGERS),
+    "admin.save_special_hours": ("POST", {}, MANAGERS),
+    "admin.delete_special_hours": ("POST", {"special_id": 1}, MANAGERS),
+    "admin.agencies": ("GET", {}, MANAGERS),
+    "admin.edit_agency": ("GET", {"agency_id": 1}, MANAGERS),
+    "admin.services": ("GET", {}, MANAGERS),
+    "admin.edit_service": ("GET", {"service_id": 1}, MANAGERS),
+    "admin.counters": ("GET", {}, MANAGERS),
+    "admin.edit_counter": ("GET", {"counter_id": 1}, MANAGERS),
+    "admin.site_settings": ("GET", {}, MANAGERS),
+    "admin.audit_log": ("GET", {}, MANAGERS),
 }
 ROLES = [None, "admin", "manager", "resepsionis", "petugas"]
 
@@ -82,7 +106,8 @@ def test_access_matrix(app, client, endpoint, role):
         assert "tidak memiliki akses" in response.get_data(as_text=True)
 
 
-OWN_AGENCY_ONLY = sorted(name for name, (_m, args, _who) in MATRIX.items() if "counter_id" in args)
+OWN_AGENCY_ONLY = sorted(name for name, (_m, args, _who) in MATRIX.items()
+                         if "counter_id" in args and name.startswith("counters."))
 
 
 @pytest.mark.parametrize("endpoint", OWN_AGENCY_ONLY)

@@ -29,7 +29,8 @@ def users():
     policy = accounts.ThrottlePolicy.from_config(current_app.config)
     staff = db.session.scalars(select(User).order_by(User.role, User.username)).all()
     locked = {u.id for u in staff if accounts.is_locked(db.session, u, policy)}
-    return render_template("admin/users.html", users=staff, locked=locked, form=FlaskForm())
+    manageable = {u.id for u in staff if accounts.can_manage(current_user, u)}
+    return render_template("admin/users.html", users=staff, locked=locked, manageable=manageable, form=FlaskForm())
 
 
 @bp.post("/users/<int:user_id>/unlock")
@@ -43,4 +44,4 @@ def unlock_user(user_id):
     return redirect(url_for("admin.users"))
 
 
-from . import hours_views  # noqa: E402,F401  (registers the opening-hours routes on bp)
+from . import catalogue_views, hours_views  # noqa: E402,F401  (they register their routes on bp)

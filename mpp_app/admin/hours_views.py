@@ -27,6 +27,11 @@ def _scope():
     return agency
 
 
+def _check_weekday(weekday):
+    if not 0 <= weekday <= 6:
+        raise NotFoundError()
+
+
 def _actor():
     return current_user._get_current_object()
 
@@ -80,22 +85,21 @@ def hours_preview():
 @bp.get("/hours/<int:weekday>/edit")
 @role_required(*MANAGERS)
 def edit_weekday(weekday):
-    if not 0 <= weekday <= 6:
-        raise NotFoundError()
+    _check_weekday(weekday)
     return _row(_scope(), weekday, editing=True)
 
 
 @bp.get("/hours/<int:weekday>")
 @role_required(*MANAGERS)
 def show_weekday(weekday):
-    if not 0 <= weekday <= 6:
-        raise NotFoundError()
+    _check_weekday(weekday)
     return _row(_scope(), weekday)
 
 
 @bp.post("/hours/<int:weekday>")
 @role_required(*MANAGERS)
 def save_weekday(weekday):
+    _check_weekday(weekday)
     agency = _scope()
     form = DayHoursForm()
     if not form.validate_on_submit():
@@ -111,6 +115,7 @@ def save_weekday(weekday):
 @bp.post("/hours/<int:weekday>/follow-mall")
 @role_required(*MANAGERS)
 def follow_mall(weekday):
+    _check_weekday(weekday)
     agency = _scope()
     if agency is None:
         raise NotFoundError()

@@ -1,0 +1,370 @@
+"""Manager administration: hours rules and edits, closures, holidays, special hours, catalogue,
+staff, settings and the audit log; every form's success and its validation errors."""
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from mpp_app import counter_sessions, hours, opening_hours, queue
+from mpp_app.models import (Agency, AuditLog, Closure, Counter, OpeningHours, Service, Setting, SpecialHours,
+                            Ticket, TicketStatus, User)
+
+from .conftest import Staff, agency_by_code
+
+WITA = ZoneInfo("Asia/Makassar")
+MONDAY = date(2026, 11, 30)
+FRIDAY = date(2026, 12, 4)
+
+
+def at(day, hh, mm=0):
+    return datetime.combine(day, time(hh, mm), tzinfo=WITA)
+
+
+def count(session, model):
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def manager_of(session):
+    return session.scalar(select(User).where(User.username == "manager"))
+
+
+@pytest.fixture
+def manager(staff):
+    return staff.login("manager")
+
+
+# --- hours rules (domain) ------------------------------------------------------------------
+
+def test_special_hours_replace_weekly_times(session):
+    opening_hours.save_special_hours(
+        session, MONDAY, MONDAY + timedelta(days=6),
+        opening_hours.DayHours(True, time(8), time(14), time(12), time(12, 30), time(13, 30)),
+        "Ramadan", manager_of(session), MONDAY)
+    schedule = hours.schedule_for(session, MONDAY)
+    assert (schedule.opens_at, schedule.closes_at, schedule.last_ticket_at) == (time(8), time(14), time(13, 30))
+    assert schedule.breaks == ((time(12), time(12, 30)),)
+    saturday = hours.schedule_for(session, date(2026, 12, 5))
+    assert not saturday.is_open_day  # special hours never open a closed weekday
+    assert hours.schedule_for(session, MONDAY + timedelta(days=7)).closes_at == time(15)
+
+
+def test_closure_beats_special_hours(session):
+    actor = manager_of(session)
+    opening_hours.save_special_hours(session, MONDAY, FRIDAY, opening_hours.DayHours(True, time(9), time(13)),
+                                     "Ramadan", actor, MONDAY)
+    opening_hours.save_closure(session, FRIDAY, FRIDAY, "Idulfitri", actor, MONDAY)
+    assert hours.schedule_for(session, FRIDAY).closure_reason == "Idulfitri"
+    assert hours.schedule_for(session, FRIDAY - timedelta(days=1)).opens_at == time(9)
+
+
+def test_agency_hours_within_special_hours(session):
+    actor = manager_of(session)
+    bank = agency_by_code(session, "BANKNTT")
+    opening_hours.save_weekday(session, MONDAY.weekday(), opening_hours.DayHours(True, time(8), time(14)),
+                               actor, bank.id)
+    opening_hours.save_special_hours(session, MONDAY, MONDAY, opening_hours.DayHours(True, time(9), time(12)),
+                                     "Acara", actor, MONDAY)
+    schedule = hours.schedule_for(session, MONDAY, bank.id)
+    assert (schedule.opens_at, schedule.closes_at) == (time(9), time(12))
+
+
+@pytest.mark.parametrize("values, message", [
+    (dict(opens_at=None, closes_at=time(15)), "Isi jam buka dan jam tutup"),
+    (dict(opens_at=time(15), closes_at=time(8)), "Jam tutup harus setelah jam buka"),
+    (dict(opens_at=time(8), closes_at=time(8)), "Jam tutup harus setelah jam buka"),
+    (dict(opens_at=time(8), closes_at=time(15), break_start=time(12)), "awal dan akhir istirahat"),
+    (dict(opens_at=time(8), closes_at=time(15), break_start=time(7), break_end=time(9)), "di dalam jam buka"),
+    (dict(opens_at=time(8), closes_at=time(15), break_start=time(13), break_end=time(12)), "di dalam jam buka"),
+    (dict(opens_at=time(8), closes_at=time(15), break_start=time(14), break_end=time(15)), "di dalam jam buka"),
+    (dict(opens_at=time(8), closes_at=time(15), last_ticket_at=time(15, 1)), "Batas pengambilan nomor"),
+    (dict(opens_at=time(8), closes_at=time(15), last_ticket_at=time(8)), "Batas pengambilan nomor"),
+])
+def test_day_hours_validation(session, values, message):
+    with pytest.raises(opening_hours.HoursError) as refused:
+        opening_hours.save_weekday(session, 0, opening_hours.DayHours(True, **values), manager_of(session))
+    assert message in str(refused.value)
+    session.rollback()
+    assert session.scalar(select(OpeningHours.closes_at).where(OpeningHours.agency_id.is_(None),
+                                                               OpeningHours.weekday == 0)) == time(15)
+
+
+def test_edge_values_are_accepted(session):
+    opening_hours.save_weekday(session, 0, opening_hours.DayHours(True, time(8), time(15), time(8, 1), time(14, 59),
+                                                                   time(15)), manager_of(session))
+    assert hours.schedule_for(session, MONDAY).last_ticket_at == time(15)
+
+
+def test_agency_hours_never_wider_than_mall(session):
+    pln = agency_by_code(session, "PLN")
+    with pytest.raises(opening_hours.HoursError) as refused:
+        opening_hours.save_weekday(session, 0, opening_hours.DayHours(True, time(7), time(15)), manager_of(session),
+                                   pln.id)
+    assert "tidak boleh lebih luas dari jam mal (08.00–15.00)" in str(refused.value)
+    with pytest.raises(opening_hours.HoursError):
+        opening_hours.save_weekday(session, 5, opening_hours.DayHours(True, time(8), time(12)), manager_of(session),
+                                   pln.id)  # the mall is closed on Saturday
+
+
+def test_follow_mall_removes_agency_row(session):
+    pln = agency_by_code(session, "PLN")
+    opening_hours.save_weekday(session, 0, opening_hours.DayHours(False), manager_of(session), pln.id)
+    assert not hours.schedule_for(session, MONDAY, pln.id).is_open_day
+    opening_hours.follow_mall(session, 0, pln.id, manager_of(session))
+    assert hours.schedule_for(session, MONDAY, pln.id).is_open_day
+
+
+@pytest.mark.parametrize("start, end, reason, message", [
+    (date(2026, 12, 3), date(2026, 12, 2), "Rapat", "tidak boleh sebelum"),
+    (date(2026, 11, 1), date(2026, 11, 2), "Lampau", "sudah lewat"),
+    (date(2026, 12, 1), date(2028, 1, 1), "Panjang", "paling lama satu tahun"),
+    (date(2026, 12, 1), date(2026, 12, 1), "ab", "3 sampai 200"),
+    (date(2026, 12, 23), date(2026, 12, 24), "Bertumpuk", "bertumpuk dengan penutupan lain: Cuti Bersama"),
+])
+def test_closure_validation(session, start, end, reason, message):
+    before = count(session, Closure)
+    with pytest.raises(opening_hours.HoursError) as refused:
+        opening_hours.save_closure(session, start, end, reason, manager_of(session), MONDAY)
+    assert message in str(refused.value)
+    assert count(session, Closure) == before
+
+
+def test_agency_closure_may_overlap_mall_closure(session):
+    pos = agency_by_code(session, "POS")
+    opening_hours.save_closure(session, date(2026, 12, 24), date(2026, 12, 24), "Stok opname", manager_of(session),
+                               MONDAY, pos.id)
+
+
+def test_edit_closure_and_audit(session):
+    actor = manager_of(session)
+    closure = opening_hours.save_closure(session, FRIDAY, FRIDAY, "Rapat kerja", actor, MONDAY)
+    opening_hours.save_closure(session, FRIDAY, FRIDAY + timedelta(days=1), "Rapat kerja tahunan", actor, MONDAY,
+                               closure_id=closure.id)
+    session.expire_all()
+    assert session.get(Closure, closure.id).reason == "Rapat kerja tahunan"
+    entry = session.scalar(select(AuditLog).where(AuditLog.action == "closure_saved").order_by(AuditLog.id.desc()))
+    assert '"reason": "Rapat kerja"' in entry.before and "tahunan" in entry.after
+
+
+def test_holiday_import_reviews_and_skips_known(session):
+    candidates = opening_hours.holiday_candidates(session, 2027)
+    assert all(c.known for c in candidates)  # the seed imported next year already
+    session.query(Closure).filter(Closure.source == "holiday", Closure.start_date >= date(2027, 1, 1)).delete()
+    session.commit()
+    candidates = opening_hours.holiday_candidates(session, 2027)
+    chosen = {c.day for c in candidates[:3]}
+    assert opening_hours.import_holidays(session, 2027, chosen, manager_of(session)) == 3
+    assert opening_hours.import_holidays(session, 2027, chosen, manager_of(session)) == 0
+
+
+def test_waiting_tickets_survive_a_closure_added_today(session):
+    service = agency_by_code(session, "DUKCAPIL").services[0]
+    ticket = queue.issue_ticket(session, service_id=service.id, visitor_name="A", now=at(MONDAY, 9)).ticket
+    opening_hours.save_closure(session, MONDAY, MONDAY, "Listrik padam", manager_of(session), MONDAY)
+    officer = session.scalar(select(User).where(User.username == "petugas"))
+    counter_sessions.open_counter(session, 1, officer)
+    assert queue.call_next(session, 1, officer, now=at(MONDAY, 10)).id == ticket.id
+    with pytest.raises(queue.OutsideHoursError):
+        queue.issue_ticket(session, service_id=service.id, visitor_name="B", now=at(MONDAY, 10))
+
+
+# --- hours through the pages ---------------------------------------------------------------
+
+def test_edit_friday_inline(manager, session):
+    editing = manager.get("/admin/hours/4/edit", htmx=True)
+    assert editing.status_code == 200 and 'id="weekday-4"' in editing.get_data(as_text=True)
+    saved = manager.post("/admin/hours/4", {"is_open": "y", "opens_at": "08:00", "closes_at": "14:00",
+                                            "last_ticket_at": "13:30"}, htmx=True)
+    assert saved.status_code == 200 and saved.headers["HX-Trigger"] == "hours-changed"
+    assert "08.00–14.00" in saved.get_data(as_text=True)
+    preview = manager.get("/admin/hours/preview", htmx=True).get_data(as_text=True)
+    assert "Jum, 4 Des" in preview and "08.00–14.00" in preview
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"is_open": "y", "opens_at": "25:00", "closes_at": "14:00"}, "Format jam tidak dikenal"),
+    ({"is_open": "y", "opens_at": "abc", "closes_at": "14:00"}, "Format jam tidak dikenal"),
+    ({"is_open": "y", "opens_at": "14:00", "closes_at": "08:00"}, "Jam tutup harus setelah jam buka"),
+    ({"is_open": "y", "opens_at": "", "closes_at": ""}, "Isi jam buka dan jam tutup"),
+])
+def test_weekday_form_errors(manager, session, data, message):
+    response = manager.post("/admin/hours/4", data, htmx=True)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert "<html" not in response.get_data(as_text=True)
+    assert session.scalar(select(OpeningHours.closes_at).where(OpeningHours.agency_id.is_(None),
+                                                               OpeningHours.weekday == 4)) == time(15)
+
+
+def test_agency_scope_and_unknown_agency(manager):
+    assert "Mengikuti jam mal" in manager.get("/admin/hours?agency=PLN").get_data(as_text=True)
+    assert manager.get("/admin/hours?agency=NOPE").status_code == 404
+    assert manager.post("/admin/hours/9", {"is_open": ""}, htmx=True).status_code == 404
+
+
+def test_closure_forms(manager, session):
+    before = count(session, Closure)
+    added = manager.post("/admin/closures", {"start_date": "2026-12-02", "end_date": "2026-12-02",
+                                             "reason": "Rapat kerja"}, htmx=True)
+    assert added.status_code == 200 and "Rapat kerja" in added.get_data(as_text=True)
+    assert count(session, Closure) == before + 1
+    for data, message in [({"start_date": "x", "end_date": "2026-12-02", "reason": "Rapat"}, "Format tanggal"),
+                          ({"start_date": "", "end_date": "2026-12-02", "reason": "Rapat"}, "Isi tanggal"),
+                          ({"start_date": "2026-12-02", "end_date": "2026-12-02", "reason": ""}, "Isi keterangan"),
+                          ({"start_date": "2026-12-02", "end_date": "2026-12-02", "reason": "Dobel"}, "bertumpuk")]:
+        refused = manager.post("/admin/closures", data, htmx=True)
+        assert refused.status_code == 422 and message in refused.get_data(as_text=True), message
+    assert count(session, Closure) == before + 1
+    closure_id = session.scalar(select(Closure.id).where(Closure.reason == "Rapat kerja"))
+    assert "Ubah penutupan" in manager.get(f"/admin/closures/{closure_id}/edit", htmx=True).get_data(as_text=True)
+    assert manager.post(f"/admin/closures/{closure_id}/delete", htmx=True).status_code == 200
+    assert count(session, Closure) == before
+
+
+def test_holiday_import_through_pages(manager, session):
+    session.query(Closure).filter(Closure.start_date >= date(2027, 1, 1)).delete()
+    session.commit()
+    review = manager.post("/admin/closures/holidays", {"year": "2027"}, htmx=True)
+    assert review.status_code == 200 and "Tahun Baru Masehi" in review.get_data(as_text=True)
+    assert manager.post("/admin/closures/holidays", {"year": "99"}, htmx=True).status_code == 422
+    imported = manager.post("/admin/closures/holidays/import", {"year": "2027", "day": ["2027-01-01"]}, htmx=True)
+    assert imported.status_code == 200
+    assert session.scalar(select(Closure.reason).where(Closure.start_date == date(2027, 1, 1))) == "Tahun Baru Masehi"
+    bad = manager.post("/admin/closures/holidays/import", {"year": "2027", "day": ["bukan-tanggal"]}, htmx=True)
+    assert bad.status_code == 422
+
+
+def test_special_hours_forms(manager, session):
+    data = {"start_date": "2027-02-08", "end_date": "2027-03-09", "opens_at": "08:00", "closes_at": "14:00",
+            "reason": "Ramadan 1448 H"}
+    assert manager.post("/admin/special-hours", data, htmx=True).status_code == 200
+    overlap = manager.post("/admin/special-hours", {**data, "reason": "Lagi"}, htmx=True)
+    assert overlap.status_code == 422 and "bertumpuk dengan jam khusus lain" in overlap.get_data(as_text=True)
+    assert count(session, SpecialHours) == 1
+    special_id = session.scalar(select(SpecialHours.id))
+    assert manager.post(f"/admin/special-hours/{special_id}/delete", htmx=True).status_code == 200
+    assert count(session, SpecialHours) == 0
+
+
+# --- catalogue, staff, settings, audit ----------------------------------------------------
+
+def test_agency_form(manager, session):
+    data = {"code": "disnaker", "name": "Dinas Tenaga Kerja", "short_name": "Disnaker", "prefix": "m",
+            "sort_order": "12", "priority_every": "3", "active": "y"}
+    saved = manager.post("/admin/agencies/new", data, htmx=True)
+    assert saved.status_code == 200 and saved.headers["HX-Redirect"] == "/admin/agencies"
+    agency = agency_by_code(session, "DISNAKER")
+    assert agency.prefix == "M" and agency.priority_every == 3
+    for change, message in [({"prefix": "O"}, "bukan I atau O"), ({"prefix": "A"}, "sudah dipakai oleh Dukcapil"),
+                            ({"code": "PLN", "prefix": "N"}, "Kode PLN sudah dipakai"),
+                            ({"code": "a b"}, "Kode instansi"), ({"priority_every": "x"}, "angka bulat"),
+                            ({"priority_every": "21"}, "0 sampai 20"), ({"name": ""}, "Isi nama.")]:
+        refused = manager.post("/admin/agencies/new", {**data, "code": "BARU", "prefix": "N", **change}, htmx=True)
+        assert refused.status_code == 422 and message in refused.get_data(as_text=True), message
+    assert count(session, Agency) == 12
+
+
+def test_deactivating_agency_hides_it_from_reception(manager, session):
+    pos = agency_by_code(session, "POS")
+    manager.post(f"/admin/agencies/{pos.id}", {"code": "POS", "name": pos.name, "short_name": pos.short_name,
+                                               "prefix": "L", "sort_order": "11", "priority_every": "0"}, htmx=True)
+    session.expire_all()
+    assert agency_by_code(session, "POS").active is False
+    assert "Wesel Pos" not in manager.get("/reception/services?q=wesel", htmx=True).get_data(as_text=True)
+
+
+def test_service_form(manager, session):
+    pln = agency_by_code(session, "PLN")
+    data = {"agency_id": str(pln.id), "name": "Pemasangan PJU", "requirements": "KTP", "procedure": "",
+            "processing_time": "3 hari", "fee": "Gratis", "product": "PJU", "legal_basis": "", "complaints": "",
+            "expected_minutes": "12", "sort_order": "9", "active": "y"}
+    assert manager.post("/admin/services/new", data, htmx=True).status_code == 200
+    service = session.scalar(select(Service).where(Service.name == "Pemasangan PJU"))
+    assert service.expected_minutes == 12 and service in pln.counters[0].services
+    for change, message in [({"name": "Pemasangan PJU"}, "sudah ada di PLN"), ({"expected_minutes": "0"}, "1 sampai 480"),
+                            ({"agency_id": "9999"}, "Pilihan tidak dikenal"), ({"name": "x" * 201}, "3 sampai 200")]:
+        refused = manager.post("/admin/services/new", {**data, **change}, htmx=True)
+        assert refused.status_code == 422 and message in refused.get_data(as_text=True), message
+    assert session.scalar(select(func.count()).where(Service.agency_id == pln.id)) == 5
+
+
+def test_counter_form(manager, session):
+    kpp = agency_by_code(session, "KPP")
+    services = [str(s.id) for s in kpp.services[:2]]
+    data = {"number": "30", "name": "Loket 30", "agency_id": str(kpp.id), "active": "y", "service_ids": services}
+    assert manager.post("/admin/counters/new", data, htmx=True).status_code == 200
+    counter = session.scalar(select(Counter).where(Counter.number == 30))
+    assert len(counter.services) == 2
+    other = str(agency_by_code(session, "PLN").services[0].id)
+    for change, message in [({"number": "1"}, "sudah dipakai Loket 1"), ({"service_ids": []}, "minimal satu layanan"),
+                            ({"service_ids": [other]}, "layanan instansinya sendiri"), ({"number": "0"}, "1 sampai 999")]:
+        refused = manager.post("/admin/counters/new", {**data, "number": "31", **change}, htmx=True)
+        assert refused.status_code == 422 and message in refused.get_data(as_text=True), message
+    assert count(session, Counter) == 14
+
+
+def test_staff_create_reset_deactivate(manager, session, app):
+    created = manager.post("/admin/users/new", {"username": "maria.tefa", "full_name": "Maria Tefa",
+                                                "role": "officer", "agency": "PLN"}, htmx=True)
+    body = created.get_data(as_text=True)
+    assert created.status_code == 200 and "sekali pakai" in body
+    password = body.split("<code>")[1].split("</code>")[0]
+    new = Staff(app.test_client())
+    assert new.client.post("/login", data={"username": "maria.tefa", "password": password,
+                                           "csrf_token": _token(new.client)}).headers["Location"] == "/counters/"
+    user = session.scalar(select(User).where(User.username == "maria.tefa"))
+    assert user.must_change_password and user.agency.code == "PLN"
+    for data, message in [({"role": "officer", "agency": ""}, "harus terdaftar pada satu instansi"),
+                          ({"role": "admin"}, "Pilihan tidak dikenal"),  # a manager cannot create admins
+                          ({"username": "manager"}, "sudah dipakai")]:
+        refused = manager.post("/admin/users/new", {"username": "baru1", "full_name": "Baru", "role": "receptionist",
+                                                    "agency": "", **data}, htmx=True)
+        assert refused.status_code == 422 and message in refused.get_data(as_text=True), message
+    reset = manager.post(f"/admin/users/{user.id}/reset-password")
+    assert reset.status_code == 200 and "<code>" in reset.get_data(as_text=True)
+    assert manager.post(f"/admin/users/{user.id}/active", {"active": "0"}).status_code == 302
+    session.expire_all()
+    assert session.get(User, user.id).active is False
+    admin = session.scalar(select(User).where(User.username == "admin"))
+    assert manager.post(f"/admin/users/{admin.id}/reset-password").status_code == 403
+
+
+def _token(client):
+    import re
+
+    return re.search(r'csrf-token" content="([^"]+)', client.get("/login").get_data(as_text=True)).group(1)
+
+
+def test_cannot_deactivate_yourself(staff, session):
+    admin = staff.login("admin")
+    me = session.scalar(select(User).where(User.username == "admin"))
+    refused = admin.post(f"/admin/users/{me.id}/active", {"active": "0"})
+    assert refused.status_code == 422 and "akun Anda sendiri" in refused.get_data(as_text=True)
+
+
+def test_settings_form(manager, client, session):
+    data = {"mpp_name": "MPP Kota Kupang BESTI", "mpp_address": "Jl. Timor Raya 124", "running_text": "Selamat datang",
+            "announce_mode": "words", "recalls_before_no_show": "3", "retention_days": "60"}
+    assert manager.post("/admin/settings", data, htmx=True).status_code == 200
+    assert "MPP Kota Kupang BESTI" in client.get("/").get_data(as_text=True)
+    stored = dict(session.execute(select(Setting.key, Setting.value)).all())
+    assert stored["announce_mode"] == "words" and stored["retention_days"] == "60"
+    for change, message in [({"recalls_before_no_show": "11"}, "0 sampai 10"), ({"announce_mode": "loud"}, "Pilihan"),
+                            ({"mpp_name": ""}, "Isi nama MPP"), ({"retention_days": "0"}, "1 sampai 3650")]:
+        refused = manager.post("/admin/settings", {**data, **change}, htmx=True)
+        assert refused.status_code == 422 and message in refused.get_data(as_text=True), message
+    assert session.scalar(select(Setting.value).where(Setting.key == "recalls_before_no_show")) == "3"
+
+
+def test_audit_page_filters(manager, session):
+    manager.post("/admin/closures", {"start_date": "2026-12-02", "end_date": "2026-12-02", "reason": "Rapat kerja"},
+                 htmx=True)
+    page = manager.get("/admin/audit?type=closure&user=manager").get_data(as_text=True)
+    assert "closure_saved" in page and "Rapat kerja" in page and "login" not in page.split("<tbody>")[1]
+    assert "Tidak ada catatan" in manager.get("/admin/audit?user=resepsionis&type=closure").get_data(as_text=True)
+    assert manager.get("/admin/audit?from=2026-13-01").status_code == 422
+    assert "closure_saved" in manager.get("/admin/audit?from=2026-11-01&to=2099-01-01").get_data(as_text=True)
+
+
+def test_public_home_lists_upcoming_closures(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "Hari libur dan penutupan mendatang" in page and "Cuti Bersama Hari Raya Natal" in page

@@ -90,8 +90,10 @@ def register_blueprints(app):
     from .counters.views import bp as counters_bp
     from .reception.views import bp as reception_bp
     from .services.views import bp as services_bp
+    from .survey_pages.views import bp as survey_bp
+    from .reports_pages.views import bp as reports_bp
 
-    for blueprint in (services_bp, auth_bp, reception_bp, counters_bp, board_bp, admin_bp):
+    for blueprint in (services_bp, auth_bp, reception_bp, counters_bp, board_bp, survey_bp, reports_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 

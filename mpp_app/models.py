@@ -148,6 +148,8 @@ class Counter(db.Model):
         _enum(CounterState), default=CounterState.CLOSED, server_default="closed")
     officer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"), unique=True)
     state_since: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # The unguessable address of the counter's survey tablet.
+    kiosk_token: Mapped[str] = mapped_column(String(43), unique=True, default=lambda: secrets.token_urlsafe(32))
 
     agency: Mapped[Agency] = relationship(back_populates="counters")
     officer: Mapped[Optional["User"]] = relationship(foreign_keys=[officer_id])
@@ -335,6 +337,14 @@ class Ticket(db.Model):
     counter_id: Mapped[Optional[int]] = mapped_column(ForeignKey("counter.id"), index=True)
     called_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     recall_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Plain numbers for the reports, set by the transitions: seconds from issue to the first call,
+    # from start to finish, the local weekday/hour of arrival, and who served it.
+    wait_seconds: Mapped[Optional[int]] = mapped_column(Integer)
+    service_seconds: Mapped[Optional[int]] = mapped_column(Integer)
+    arrival_weekday: Mapped[Optional[int]] = mapped_column(Integer)
+    arrival_hour: Mapped[Optional[int]] = mapped_column(Integer)
+    transferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=db.false())
+    served_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
     serving_started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[Optional[str]] = mapped_column(String(200))
@@ -351,6 +361,7 @@ class Ticket(db.Model):
         UniqueConstraint("agency_id", "business_date", "number"),
         Index("ix_ticket_queue", "queue_agency_id", "business_date", "status", "queued_at"),
         Index("ix_ticket_business_date_status", "business_date", "status"),
+        Index("ix_ticket_report", "business_date", "queue_agency_id", "service_id"),
     )
 
     @property
@@ -396,4 +407,35 @@ class SpecialHours(db.Model):
     __table_args__ = (
         CheckConstraint("start_date <= end_date", name="start_before_end"),
         CheckConstraint("opens_at < closes_at", name="open_before_close"),
+    )
+
+
+class SurveyResponse(db.Model):
+    """One citizen's SKM answer (PermenPANRB 14/2017): nine elements on 1-4, anonymous, one per ticket."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), unique=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
+    counter_id: Mapped[Optional[int]] = mapped_column(ForeignKey("counter.id"))
+    business_date: Mapped[date] = mapped_column(Date, index=True)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    channel: Mapped[str] = mapped_column(String(10))
+    u1: Mapped[int] = mapped_column(Integer)
+    u2: Mapped[int] = mapped_column(Integer)
+    u3: Mapped[int] = mapped_column(Integer)
+    u4: Mapped[int] = mapped_column(Integer)
+    u5: Mapped[int] = mapped_column(Integer)
+    u6: Mapped[int] = mapped_column(Integer)
+    u7: Mapped[int] = mapped_column(Integer)
+    u8: Mapped[int] = mapped_column(Integer)
+    u9: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[Optional[str]] = mapped_column(String(500))
+    age_band: Mapped[Optional[str]] = mapped_column(String(10))
+    sex: Mapped[Optional[str]] = mapped_column(String(10))
+    education: Mapped[Optional[str]] = mapped_column(String(20))
+    occupation: Mapped[Optional[str]] = mapped_column(String(20))
+
+    __table_args__ = tuple(
+        CheckConstraint(f"u{n} BETWEEN 1 AND 4", name=f"u{n}_scale") for n in range(1, 10)
     )

@@ -94,7 +94,7 @@ def _by_submission(session, key):
 def _insert_ticket(session, service, status, now, actor, override_reason, fields) -> Ticket:
     number = _next_number(session, service.agency_id, now.date())
     ticket = Ticket(agency_id=service.agency_id, queue_agency_id=service.agency_id, service_id=service.id,
-                    business_date=now.date(), number=number,
+                    business_date=now.date(), number=number, arrival_weekday=now.weekday(), arrival_hour=now.hour,
                     issued_at=now, queued_at=now, issued_by_id=getattr(actor, "id", None), **fields)
     session.add(ticket)
     session.flush()
@@ -410,9 +410,13 @@ def _ensure_idle(session, counter):
 
 
 def _called(session, counter, officer, ticket_id, now, kind="called") -> Ticket:
+    ticket = session.get(Ticket, ticket_id)
+    session.refresh(ticket)
+    ticket.served_by_id = officer.id
+    if ticket.wait_seconds is None:  # waiting time runs from issue to the first call only
+        ticket.wait_seconds = max(0, int((now - ticket.issued_at).total_seconds()))
     session.add(TicketEvent(ticket_id=ticket_id, kind=kind, at=now, actor_id=officer.id, counter_id=counter.id))
     session.commit()
-    ticket = session.get(Ticket, ticket_id)
     session.refresh(ticket)
     return ticket
 
@@ -476,7 +480,8 @@ def call_ticket(session, counter_id: int, ticket_id: int, officer, now: Optional
     return _called(session, counter, officer, called, now)
 
 
-def _transition(session, counter, officer, now, from_statuses, values, kind, detail=None, extra=None) -> Ticket:
+def _transition(session, counter, officer, now, from_statuses, values, kind, detail=None, extra=None,
+                before_commit=None) -> Ticket:
     conditions = [Ticket.counter_id == counter.id, Ticket.status.in_(from_statuses)]
     if extra is not None:
         conditions.append(extra)
@@ -486,8 +491,11 @@ def _transition(session, counter, officer, now, from_statuses, values, kind, det
         raise NoActiveTicketError()
     session.add(TicketEvent(ticket_id=ticket_id, kind=kind, at=now, actor_id=officer.id, counter_id=counter.id,
                             service_id=values.get("service_id"), detail=detail))
-    session.commit()
     ticket = session.get(Ticket, ticket_id)
+    session.refresh(ticket)
+    if before_commit:
+        before_commit(ticket)
+    session.commit()
     session.refresh(ticket)
     return ticket
 
@@ -526,8 +534,12 @@ def finish(session, counter_id: int, officer, note: Optional[str] = None, now: O
     """Serving -> done, with an optional short outcome note; commits."""
     now = clock.at(now)
     counter = _hold(session, counter_id, officer, now)
+    def record_service_time(ticket):
+        ticket.service_seconds = max(0, int((now - ticket.serving_started_at).total_seconds()))
+
     return _transition(session, counter, officer, now, (TicketStatus.SERVING,),
-                       {"status": TicketStatus.DONE, "finished_at": now}, "finished", detail=note or None)
+                       {"status": TicketStatus.DONE, "finished_at": now}, "finished", detail=note or None,
+                       before_commit=record_service_time)
 
 
 def transfer(session, counter_id: int, officer, service_id: int, note: Optional[str] = None,
@@ -552,7 +564,7 @@ def transfer(session, counter_id: int, officer, service_id: int, note: Optional[
     return _transition(session, counter, officer, now, ACTIVE_STATUSES, {
         "status": TicketStatus.WAITING, "service_id": target.id, "queue_agency_id": target.agency_id,
         "counter_id": None, "queued_at": Ticket.issued_at, "called_at": None, "serving_started_at": None,
-        "recall_count": 0}, "transferred", detail=detail[:200])
+        "recall_count": 0, "transferred": True}, "transferred", detail=detail[:200])
 
 
 def current_ticket(session, counter_id: int) -> Optional[Ticket]:

@@ -10,6 +10,7 @@ MANAGERS = {"admin", "manager"}
 FRONT_DESK = {"admin", "manager", "resepsionis"}
 COUNTER_STAFF = {"admin", "manager", "petugas"}
 OFFICER = {"petugas"}
+REPORT_READERS = {"admin", "manager", "petugas"}
 
 # endpoint: (method, url arguments, who may use it)
 MATRIX = {
@@ -46,6 +47,14 @@ MATRIX = {
     "counters.resume": ("POST", {"counter_id": 1}, OFFICER),
     "counters.close": ("POST", {"counter_id": 1}, OFFICER),
     "board.page": ("GET", {}, PUBLIC),
+    "survey.kiosk": ("GET", {"token": "tidak-ada"}, PUBLIC),
+    "survey.kiosk_answer": ("POST", {"token": "tidak-ada"}, PUBLIC),
+    "survey.phone": ("GET", {"token": "tidak-ada"}, PUBLIC),
+    "survey.public_index": ("GET", {}, PUBLIC),
+    "reports.index": ("GET", {}, REPORT_READERS),
+    "reports.today": ("GET", {}, REPORT_READERS),
+    "reports.export_csv": ("GET", {}, REPORT_READERS),
+    "reports.export_xlsx": ("GET", {}, REPORT_READERS),
     "board.state": ("GET", {}, PUBLIC),
     "board.today_hours": ("GET", {}, PUBLIC),
     "admin.index": ("GET", {}, MANAGERS),

@@ -1,7 +1,7 @@
 """Administration of agencies, services, counters, staff, settings and the audit log."""
 from datetime import datetime, time, timedelta
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..models import Agency, AuditLog, Counter, Role, Service, User
 from .forms import (AgencyForm, CounterForm, ServiceForm, SettingsForm, UserForm, choices)
-from .views import bp
+from .views import bp, manageable_user
 
 ROLE_LABELS = {"admin": "Admin", "manager": "Manajer", "receptionist": "Resepsionis", "officer": "Petugas loket"}
 
@@ -142,9 +142,7 @@ def new_user():
 @bp.post("/users/<int:user_id>/reset-password")
 @role_required(*MANAGERS)
 def reset_password(user_id):
-    target = db.get_or_404(User, user_id)
-    if not accounts.can_manage(current_user, target):
-        abort(403)
+    target = manageable_user(user_id)
     password = accounts.reset_password(db.session, target, _actor())
     return render_template("admin/one_time_password.html", user=target, password=password)
 
@@ -152,9 +150,7 @@ def reset_password(user_id):
 @bp.post("/users/<int:user_id>/active")
 @role_required(*MANAGERS)
 def set_user_active(user_id):
-    target = db.get_or_404(User, user_id)
-    if not accounts.can_manage(current_user, target):
-        abort(403)
+    target = manageable_user(user_id)
     active = request.form.get("active") == "1"
     accounts.set_active(db.session, target, active, _actor())
     flash(_("Akun %(username)s diaktifkan.", username=target.username) if active else

@@ -52,8 +52,9 @@ class LocalDateField(Field):
             raise ValidationError(_l("Isi tanggal."))
 
 
-class DayHoursForm(FlaskForm):
-    is_open = BooleanField(_l("Buka"))
+class TimesForm(FlaskForm):
+    """The times of a day; DayHoursForm and SpecialHoursForm add what differs."""
+
     opens_at = TimeOfDayField(_l("Buka"))
     closes_at = TimeOfDayField(_l("Tutup"))
     break_start = TimeOfDayField(_l("Istirahat mulai"))
@@ -61,8 +62,13 @@ class DayHoursForm(FlaskForm):
     last_ticket_at = TimeOfDayField(_l("Nomor terakhir"))
 
     def to_hours(self) -> DayHours:
-        return DayHours(self.is_open.data, self.opens_at.data, self.closes_at.data, self.break_start.data,
+        is_open = self.is_open.data if hasattr(self, "is_open") else True
+        return DayHours(is_open, self.opens_at.data, self.closes_at.data, self.break_start.data,
                         self.break_end.data, self.last_ticket_at.data)
+
+
+class DayHoursForm(TimesForm):
+    is_open = BooleanField(_l("Buka"))
 
 
 class ClosureForm(FlaskForm):
@@ -78,20 +84,11 @@ class HolidayYearForm(FlaskForm):
                                                 Regexp(r"^20\d\d$", message=_l("Tahun tidak valid."))])
 
 
-class SpecialHoursForm(FlaskForm):
+class SpecialHoursForm(TimesForm):
     start_date = LocalDateField(_l("Dari tanggal"))
     end_date = LocalDateField(_l("Sampai tanggal"))
-    opens_at = TimeOfDayField(_l("Buka"))
-    closes_at = TimeOfDayField(_l("Tutup"))
-    break_start = TimeOfDayField(_l("Istirahat mulai"))
-    break_end = TimeOfDayField(_l("Istirahat selesai"))
-    last_ticket_at = TimeOfDayField(_l("Nomor terakhir"))
     reason = StringField(_l("Keterangan"), filters=[clean_text], validators=[
         DataRequired(_l("Isi keterangan.")), Length(min=3, max=200, message=_l("Keterangan 3 sampai 200 karakter."))])
-
-    def to_hours(self) -> DayHours:
-        return DayHours(True, self.opens_at.data, self.closes_at.data, self.break_start.data, self.break_end.data,
-                        self.last_ticket_at.data)
 
 
 class WholeNumberField(IntegerField):

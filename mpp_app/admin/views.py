@@ -33,12 +33,18 @@ def users():
     return render_template("admin/users.html", users=staff, locked=locked, manageable=manageable, form=FlaskForm())
 
 
-@bp.post("/users/<int:user_id>/unlock")
-@role_required(*MANAGERS)
-def unlock_user(user_id):
+def manageable_user(user_id) -> User:
+    """The account to act on, if the current admin or manager may manage it (else 403)."""
     target = db.get_or_404(User, user_id)
     if not accounts.can_manage(current_user, target):
         abort(403)
+    return target
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@role_required(*MANAGERS)
+def unlock_user(user_id):
+    target = manageable_user(user_id)
     accounts.unlock(db.session, target, current_user._get_current_object())
     flash(_("Akun %(username)s telah dibuka kembali.", username=target.username), "success")
     return redirect(url_for("admin.users"))

@@ -1,0 +1,32 @@
+"""Server-side SVG geometry for the report charts (no chart library, no CDN)."""
+from dataclasses import dataclass
+
+WIDTH, HEIGHT, PAD = 640, 220, 32
+
+
+@dataclass(frozen=True)
+class Line:
+    points: str  # "x,y x,y ..." for an SVG polyline
+    label: str
+
+
+def trend(days: list, series: dict) -> dict:
+    """Polylines of per-day series (label -> values) scaled into the chart box, with axis labels."""
+    top = max([max(values, default=0) for values in series.values()] + [1])
+    step = (WIDTH - 2 * PAD) / max(1, len(days) - 1)
+
+    def y(value):
+        return HEIGHT - PAD - (HEIGHT - 2 * PAD) * value / top
+
+    lines = [Line(" ".join(f"{PAD + i * step:.1f},{y(v):.1f}" for i, v in enumerate(values)), label)
+             for label, values in series.items()]
+    ticks = [(PAD + i * step, day) for i, day in enumerate(days)][:: max(1, len(days) // 8)]
+    return {"width": WIDTH, "height": HEIGHT, "pad": PAD, "lines": lines, "top": top, "ticks": ticks}
+
+
+def heat_cells(grid: list, first_hour: int = 7, last_hour: int = 17) -> dict:
+    """Cells of a weekday x hour heat map with an opacity proportional to the count."""
+    top = max([max(row) for row in grid] + [1])
+    cells = [(weekday, hour, grid[weekday][hour], 0.08 + 0.92 * grid[weekday][hour] / top)
+             for weekday in range(7) for hour in range(first_hour, last_hour + 1)]
+    return {"cells": cells, "hours": list(range(first_hour, last_hour + 1)), "top": top}

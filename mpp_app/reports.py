@@ -1,0 +1,148 @@
+"""Service performance for a period: counts, waiting and service times, busiest hours, per group.
+
+Waiting time is issue -> first call (Ticket.wait_seconds); service time is start -> finish
+(Ticket.service_seconds); both are recorded by the transitions, so a year of tickets is counted
+with plain integer columns: aggregates in SQL, medians and 90th percentiles from one sorted column.
+Every figure counts tickets by business day (WITA) and the queue they ended in (after transfers).
+"""
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from statistics import mean, median
+from typing import Optional
+
+from sqlalchemy import and_, case, func, select
+
+from .models import Agency, Counter, Service, Ticket, TicketStatus, User
+
+GROUPS = {
+    "agency": (Ticket.queue_agency_id, Agency, Agency.short_name),
+    "service": (Ticket.service_id, Service, Service.name),
+    "counter": (Ticket.counter_id, Counter, Counter.name),
+    "officer": (Ticket.served_by_id, User, User.full_name),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date
+    end: date
+    agency_id: Optional[int] = None
+    service_id: Optional[int] = None
+    counter_id: Optional[int] = None
+    officer_id: Optional[int] = None
+
+    def conditions(self):
+        found = [Ticket.business_date >= self.start, Ticket.business_date <= self.end]
+        for column, value in ((Ticket.queue_agency_id, self.agency_id), (Ticket.service_id, self.service_id),
+                              (Ticket.counter_id, self.counter_id), (Ticket.served_by_id, self.officer_id)):
+            if value:
+                found.append(column == value)
+        return found
+
+
+@dataclass(frozen=True)
+class Durations:
+    """Minutes, from a list of seconds: mean, median and 90th percentile (nearest rank)."""
+
+    count: int
+    mean: Optional[float]
+    median: Optional[float]
+    p90: Optional[float]
+
+    @classmethod
+    def of(cls, seconds: list) -> "Durations":
+        if not seconds:
+            return cls(0, None, None, None)
+        ordered = sorted(seconds)
+        rank = max(1, math.ceil(0.9 * len(ordered)))
+        return cls(len(ordered), mean(ordered) / 60, median(ordered) / 60, ordered[rank - 1] / 60)
+
+
+@dataclass
+class Figures:
+    issued: int = 0
+    served: int = 0
+    no_show: int = 0
+    cancelled: int = 0
+    transferred: int = 0
+    within_expected: int = 0
+    waiting: Durations = field(default_factory=lambda: Durations(0, None, None, None))
+    service: Durations = field(default_factory=lambda: Durations(0, None, None, None))
+
+    @property
+    def within_expected_share(self) -> Optional[float]:
+        return self.within_expected / self.served if self.served else None
+
+
+def _counts():
+    return (
+        func.count(),
+        func.sum(case((Ticket.status == TicketStatus.DONE, 1), else_=0)),
+        func.sum(case((Ticket.status == TicketStatus.NO_SHOW, 1), else_=0)),
+        func.sum(case((Ticket.status == TicketStatus.CANCELLED, 1), else_=0)),
+        func.sum(case((Ticket.transferred, 1), else_=0)),
+        func.sum(case((and_(Ticket.status == TicketStatus.DONE,
+                            Ticket.service_seconds <= Service.expected_minutes * 60), 1), else_=0)),
+    )
+
+
+def _figures(row, waits, services) -> Figures:
+    return Figures(*(int(value or 0) for value in row), waiting=Durations.of(waits), service=Durations.of(services))
+
+
+def summary(session, filters: Filters) -> Figures:
+    """The period's figures in three queries (counts, waiting times, service times)."""
+    row = session.execute(select(*_counts()).select_from(Ticket).join(Service, Ticket.service_id == Service.id)
+                          .where(*filters.conditions())).one()
+    waits = session.scalars(select(Ticket.wait_seconds).where(*filters.conditions(),
+                                                              Ticket.wait_seconds.is_not(None))).all()
+    services = session.scalars(select(Ticket.service_seconds).where(*filters.conditions(),
+                                                                    Ticket.service_seconds.is_not(None))).all()
+    return _figures(row, waits, services)
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    key: Optional[int]
+    name: str
+    figures: Figures
+
+
+def by_group(session, filters: Filters, group: str) -> list:
+    """The same figures per agency, service, counter or officer, busiest first."""
+    column, model, label = GROUPS[group]
+    names = dict(session.execute(select(model.id, label)).all())
+    counts = session.execute(select(column, *_counts()).select_from(Ticket)
+                             .join(Service, Ticket.service_id == Service.id)
+                             .where(*filters.conditions()).group_by(column)).all()
+    waits, services = {}, {}
+    for key, wait, service in session.execute(select(column, Ticket.wait_seconds, Ticket.service_seconds)
+                                              .where(*filters.conditions(),
+                                                     (Ticket.wait_seconds.is_not(None))
+                                                     | (Ticket.service_seconds.is_not(None)))):
+        if wait is not None:
+            waits.setdefault(key, []).append(wait)
+        if service is not None:
+            services.setdefault(key, []).append(service)
+    rows = [GroupRow(row[0], names.get(row[0], "—"), _figures(row[1:], waits.get(row[0], []), services.get(row[0], [])))
+            for row in counts]
+    return sorted(rows, key=lambda r: -r.figures.issued)
+
+
+def per_day(session, filters: Filters) -> list:
+    """(business date, issued, served) for each day with tickets."""
+    return session.execute(
+        select(Ticket.business_date, func.count(), func.sum(case((Ticket.status == TicketStatus.DONE, 1), else_=0)))
+        .where(*filters.conditions()).group_by(Ticket.business_date).order_by(Ticket.business_date)).all()
+
+
+def arrivals_heatmap(session, filters: Filters) -> list:
+    """7 x 24 counts of arrivals by local weekday (0 Monday) and hour."""
+    grid = [[0] * 24 for _ in range(7)]
+    for weekday, hour, count in session.execute(
+            select(Ticket.arrival_weekday, Ticket.arrival_hour, func.count())
+            .where(*filters.conditions(), Ticket.arrival_weekday.is_not(None))
+            .group_by(Ticket.arrival_weekday, Ticket.arrival_hour)):
+        grid[weekday][hour] = count
+    return grid

@@ -1,0 +1,167 @@
+"""Reports for managers (all agencies) and officers (their own agency): figures, charts, exports."""
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import charts, clock, reports, survey
+from ..access import role_required
+from ..errors import DomainError
+from ..extensions import db
+from ..models import Agency, Role
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+READERS = (Role.ADMIN, Role.MANAGER, Role.OFFICER)
+MAX_DAYS = 400
+WEEKDAYS = ["Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"]
+
+
+@dataclass(frozen=True)
+class Query:
+    filters: reports.Filters
+    group: str
+    agency_code: str
+
+
+def _date(name, default):
+    text = request.args.get(name, "")[:10]
+    if not text:
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise DomainError(_("Tanggal tidak valid: %(text)s. Gunakan TTTT-BB-HH.", text=text)) from None
+
+
+def _query() -> Query:
+    """Parse the report filters; an officer always sees their own agency only."""
+    today = clock.today()
+    start, end = _date("start", today.replace(day=1)), _date("end", today)
+    if end < start:
+        raise DomainError(_("Tanggal akhir tidak boleh sebelum tanggal awal."))
+    if (end - start).days > MAX_DAYS:
+        raise DomainError(_("Rentang laporan paling lama %(days)d hari.", days=MAX_DAYS))
+    group = request.args.get("by", "agency")
+    if group not in reports.GROUPS:
+        raise DomainError(_("Pengelompokan tidak dikenal."))
+    code = request.args.get("agency", "")[:20].upper()
+    agency_id = db.session.scalar(select(Agency.id).where(Agency.code == code)) if code else None
+    if code and agency_id is None:
+        raise DomainError(_("Instansi %(code)s tidak dikenal.", code=code))
+    if current_user.role is Role.OFFICER:
+        agency_id = current_user.agency_id
+        code = current_user.agency.code
+    numbers = {}
+    for name in ("service", "counter", "officer"):
+        raw = request.args.get(name, "")[:9]
+        if raw and not raw.isdigit():
+            raise DomainError(_("Filter %(name)s tidak valid.", name=name))
+        numbers[name] = int(raw) if raw else None
+    filters = reports.Filters(start, end, agency_id, numbers["service"], numbers["counter"], numbers["officer"])
+    return Query(filters, group, code)
+
+
+def _context(query: Query) -> dict:
+    f = query.filters
+    days = reports.per_day(db.session, f)
+    return {
+        "query": query, "f": f, "summary": reports.summary(db.session, f),
+        "groups": reports.by_group(db.session, f, query.group),
+        "trend": charts.trend([d for d, _i, _s in days], {_("Diterbitkan"): [i for _d, i, _s in days],
+                                                          _("Dilayani"): [int(s or 0) for _d, _i, s in days]}),
+        "heat": charts.heat_cells(reports.arrivals_heatmap(db.session, f)), "weekdays": WEEKDAYS,
+        "ikm": survey.compute_index(db.session, f.start, f.end, f.agency_id, f.service_id),
+        "agencies": db.session.scalars(select(Agency).order_by(Agency.sort_order)).all(),
+        "group_names": {"agency": _("Instansi"), "service": _("Layanan"), "counter": _("Loket"),
+                        "officer": _("Petugas")},
+    }
+
+
+@bp.get("/")
+@role_required(*READERS)
+def index():
+    return render_template("reports/index.html", **_context(_query()))
+
+
+@bp.get("/today")
+@role_required(*READERS)
+def today():
+    day = clock.today()
+    agency_id = current_user.agency_id if current_user.role is Role.OFFICER else None
+    f = reports.Filters(day, day, agency_id)
+    return render_template("reports/_today.html", summary=reports.summary(db.session, f),
+                           groups=reports.by_group(db.session, f, "agency"))
+
+
+COLUMNS = ["Kelompok", "Diterbitkan", "Dilayani", "Tidak hadir", "Dibatalkan", "Dialihkan",
+           "Tunggu rata-rata (menit)", "Tunggu median (menit)", "Tunggu P90 (menit)",
+           "Layan rata-rata (menit)", "Layan median (menit)", "Layan P90 (menit)", "Sesuai standar waktu (%)"]
+
+
+def _rows(query: Query):
+    def number(value):
+        return round(value, 1) if value is not None else ""
+
+    for row in reports.by_group(db.session, query.filters, query.group):
+        fig = row.figures
+        share = fig.within_expected_share
+        yield [row.name, fig.issued, fig.served, fig.no_show, fig.cancelled, fig.transferred,
+               number(fig.waiting.mean), number(fig.waiting.median), number(fig.waiting.p90),
+               number(fig.service.mean), number(fig.service.median), number(fig.service.p90),
+               round(share * 100, 1) if share is not None else ""]
+
+
+def _filename(query: Query, extension: str) -> str:
+    f = query.filters
+    return f"laporan-mpp-{query.group}-{f.start.isoformat()}-{f.end.isoformat()}.{extension}"
+
+
+@bp.get("/export.csv")
+@role_required(*READERS)
+def export_csv():
+    query = _query()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([f"Periode {query.filters.start.isoformat()} s.d. {query.filters.end.isoformat()} (WITA)"])
+    writer.writerow(COLUMNS)
+    writer.writerows(_rows(query))
+    return buffer.getvalue().encode("utf-8-sig"), 200, {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="{_filename(query, "csv")}"'}
+
+
+@bp.get("/export.xlsx")
+@role_required(*READERS)
+def export_xlsx():
+    from openpyxl import Workbook
+
+    query = _query()
+    f = query.filters
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Kinerja"
+    sheet.append([f"Periode {f.start.isoformat()} s.d. {f.end.isoformat()} (WITA)"])
+    sheet.append(COLUMNS)
+    for row in _rows(query):
+        sheet.append(row)
+    daily = book.create_sheet("Harian")
+    daily.append(["Tanggal", "Diterbitkan", "Dilayani"])
+    for day, issued, served in reports.per_day(db.session, f):
+        daily.append([day, issued, int(served or 0)])
+    ikm = survey.compute_index(db.session, f.start, f.end, f.agency_id, f.service_id)
+    skm = book.create_sheet("SKM")
+    skm.append(["Responden", ikm.respondents])
+    skm.append(["IKM (konversi)", float(ikm.value) if ikm.value is not None else ""])
+    skm.append(["Mutu", f"{ikm.grade} {ikm.label}"])
+    for (code, element, _q, _a), nrr in zip(survey.ELEMENTS, ikm.nrr):
+        skm.append([f"{code.upper()} {element}", float(nrr) if nrr is not None else ""])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue(), 200, {
+        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Content-Disposition": f'attachment; filename="{_filename(query, "xlsx")}"'}

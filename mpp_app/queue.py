@@ -536,6 +536,7 @@ def finish(session, counter_id: int, officer, note: Optional[str] = None, now: O
     counter = _hold(session, counter_id, officer, now)
     def record_service_time(ticket):
         ticket.service_seconds = max(0, int((now - ticket.serving_started_at).total_seconds()))
+        ticket.within_expected = ticket.service_seconds <= ticket.service.expected_minutes * 60
 
     return _transition(session, counter, officer, now, (TicketStatus.SERVING,),
                        {"status": TicketStatus.DONE, "finished_at": now}, "finished", detail=note or None,

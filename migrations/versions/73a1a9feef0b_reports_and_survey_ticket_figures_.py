@@ -84,7 +84,9 @@ def upgrade():
         batch_op.add_column(sa.Column('arrival_hour', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('transferred', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('served_by_id', sa.Integer(), nullable=True))
-        batch_op.create_index('ix_ticket_report', ['business_date', 'queue_agency_id', 'service_id'], unique=False)
+        batch_op.add_column(sa.Column('within_expected', sa.Boolean(), nullable=True))
+        batch_op.create_index('ix_ticket_arrivals', ['business_date', 'arrival_weekday', 'arrival_hour'], unique=False)
+        batch_op.create_index('ix_ticket_report', ['business_date', 'queue_agency_id', 'service_id', 'counter_id', 'served_by_id', 'status', 'transferred', 'within_expected', 'wait_seconds', 'service_seconds'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_ticket_served_by_id_user'), 'user', ['served_by_id'], ['id'])
 
     # ### end Alembic commands ###
@@ -95,6 +97,8 @@ def downgrade():
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_ticket_served_by_id_user'), type_='foreignkey')
         batch_op.drop_index('ix_ticket_report')
+        batch_op.drop_index('ix_ticket_arrivals')
+        batch_op.drop_column('within_expected')
         batch_op.drop_column('served_by_id')
         batch_op.drop_column('transferred')
         batch_op.drop_column('arrival_hour')

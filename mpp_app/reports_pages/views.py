@@ -69,9 +69,9 @@ def _query() -> Query:
 def _context(query: Query) -> dict:
     f = query.filters
     days = reports.per_day(db.session, f)
+    totals, groups = reports.report(db.session, f, query.group)
     return {
-        "query": query, "f": f, "summary": reports.summary(db.session, f),
-        "groups": reports.by_group(db.session, f, query.group),
+        "query": query, "f": f, "summary": totals, "groups": groups,
         "trend": charts.trend([d for d, _i, _s in days], {_("Diterbitkan"): [i for _d, i, _s in days],
                                                           _("Dilayani"): [int(s or 0) for _d, _i, s in days]}),
         "heat": charts.heat_cells(reports.arrivals_heatmap(db.session, f)), "weekdays": WEEKDAYS,
@@ -93,9 +93,8 @@ def index():
 def today():
     day = clock.today()
     agency_id = current_user.agency_id if current_user.role is Role.OFFICER else None
-    f = reports.Filters(day, day, agency_id)
-    return render_template("reports/_today.html", summary=reports.summary(db.session, f),
-                           groups=reports.by_group(db.session, f, "agency"))
+    totals, groups = reports.report(db.session, reports.Filters(day, day, agency_id), "agency")
+    return render_template("reports/_today.html", summary=totals, groups=groups)
 
 
 COLUMNS = ["Kelompok", "Diterbitkan", "Dilayani", "Tidak hadir", "Dibatalkan", "Dialihkan",

@@ -30,3 +30,13 @@ def heat_cells(grid: list, first_hour: int = 7, last_hour: int = 17) -> dict:
     cells = [(weekday, hour, grid[weekday][hour], 0.08 + 0.92 * grid[weekday][hour] / top)
              for weekday in range(7) for hour in range(first_hour, last_hour + 1)]
     return {"cells": cells, "hours": list(range(first_hour, last_hour + 1)), "top": top}
+
+
+def bars(rows: list, limit: int = 12) -> dict:
+    """Horizontal bars of (label, issued, served) for the busiest groups."""
+    rows = rows[:limit]
+    top = max([issued for _label, issued, _served in rows] + [1])
+    scale = (WIDTH - 260) / top  # room for the label and the count
+    return {"width": WIDTH, "height": 24 * len(rows) + 8,
+            "bars": [(i * 24 + 4, label, issued, served, issued * scale, served * scale)
+                     for i, (label, issued, served) in enumerate(rows)]}

@@ -75,6 +75,7 @@ def _context(query: Query) -> dict:
         "trend": charts.trend([d for d, _i, _s in days], {_("Diterbitkan"): [i for _d, i, _s in days],
                                                           _("Dilayani"): [int(s or 0) for _d, _i, s in days]}),
         "heat": charts.heat_cells(reports.arrivals_heatmap(db.session, f)), "weekdays": WEEKDAYS,
+        "bars": charts.bars([(g.name, g.figures.issued, g.figures.served) for g in groups]),
         "ikm": survey.compute_index(db.session, f.start, f.end, f.agency_id, f.service_id),
         "agencies": db.session.scalars(select(Agency).order_by(Agency.sort_order)).all(),
         "group_names": {"agency": _("Instansi"), "service": _("Layanan"), "counter": _("Loket"),

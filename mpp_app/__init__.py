@@ -2,7 +2,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask, has_request_context, redirect, request, session, url_for
+from flask import Flask, current_app, g, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import event
@@ -75,6 +75,12 @@ def _sqlite_pragmas(busy_timeout_ms):
     return on_connect
 
 
+def _cached_site(load):
+    if "site" not in g:
+        g.site = load(db.session, current_app.config)
+    return g.site
+
+
 def _select_locale():
     if not has_request_context():
         return None  # CLI and background work speak the default locale
@@ -104,10 +110,13 @@ PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "static"}
 def register_request_hooks(app):
     @app.context_processor
     def site_identity():
-        """The MPP's name and address as the manager set them (else the configuration)."""
+        """The MPP's name and address as the manager set them (else the configuration), read only
+        by templates that show them: most htmx fragments never do."""
+        from werkzeug.local import LocalProxy
+
         from .settings import site
 
-        return {"site": site(db.session, app.config)}
+        return {"site": LocalProxy(lambda: _cached_site(site))}
 
     @app.before_request
     def force_password_change():

@@ -77,6 +77,7 @@ def test_lookup_and_cancel_in_browser(live_server, page):
     page.fill("#visitor_name", "Yosef")
     page.press("#visitor_name", "Enter")
     expect(page.locator(".issued-number")).to_have_text("A-001")
+    expect(page.locator("#service-search")).to_be_focused()  # htmx has settled the new form
     page.fill("#lookup-number", "a1")
     page.press("#lookup-number", "Enter")
     expect(page.locator("#ticket-card .issued-number")).to_have_text("A-001")

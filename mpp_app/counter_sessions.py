@@ -11,12 +11,13 @@ from typing import Optional
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from . import audit, clock
 from .errors import ConflictError, DomainError, NotFoundError
 from .models import Counter, CounterState, Ticket, TicketEvent, TicketStatus
 
-ACTIVE = (TicketStatus.CALLED, TicketStatus.SERVING)
+ACTIVE_STATUSES = (TicketStatus.CALLED, TicketStatus.SERVING)
 
 
 class CounterTakenError(ConflictError):
@@ -52,7 +53,10 @@ def _counter(session, counter_id) -> Counter:
 
 
 def active_ticket(session, counter_id) -> Optional[Ticket]:
-    return session.scalar(select(Ticket).where(Ticket.counter_id == counter_id, Ticket.status.in_(ACTIVE)))
+    """The ticket a counter has called or is serving; at most one exists."""
+    return session.scalar(
+        select(Ticket).where(Ticket.counter_id == counter_id, Ticket.status.in_(ACTIVE_STATUSES))
+        .options(joinedload(Ticket.agency), joinedload(Ticket.service)))
 
 
 def held_by(session, officer) -> Optional[Counter]:
@@ -126,7 +130,7 @@ def close_counter(session, counter_id: int, officer, now: Optional[datetime] = N
     ticket (the guard is in the UPDATE, so a ticket called in another tab cannot slip by); commits."""
     now = clock.at(now)
     counter = _counter(session, counter_id)
-    busy = exists().where(Ticket.counter_id == Counter.id, Ticket.status.in_(ACTIVE))
+    busy = exists().where(Ticket.counter_id == Counter.id, Ticket.status.in_(ACTIVE_STATUSES))
     changed = session.execute(
         update(Counter).where(Counter.id == counter_id, Counter.officer_id == officer.id, ~busy)
         .values(state=CounterState.CLOSED, officer_id=None, state_since=now)
@@ -146,7 +150,7 @@ def release_counter(session, counter_id: int, manager, now: Optional[datetime] =
     counter = _counter(session, counter_id)
     before = {"officer": counter.officer.username if counter.officer else None, "state": counter.state.value}
     for ticket in session.scalars(select(Ticket).where(Ticket.counter_id == counter_id,
-                                                       Ticket.status.in_(ACTIVE))):
+                                                       Ticket.status.in_(ACTIVE_STATUSES))):
         ticket.status, ticket.counter_id = TicketStatus.WAITING, None
         session.add(TicketEvent(ticket_id=ticket.id, kind="requeued", at=now, actor_id=manager.id,
                                 counter_id=counter_id, detail="loket dilepas manajer"))

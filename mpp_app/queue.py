@@ -24,10 +24,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from . import audit, clock, hours
+from . import audit, catalogue, clock, estimates, hours
 from .errors import ConflictError, DomainError, NotFoundError
-from .models import (Agency, DailyNumber, PriorityCategory, Role, Service, Ticket, TicketEvent,
-                     TicketStatus)
+from .counter_sessions import ACTIVE_STATUSES, NotHolderError, _counter, active_ticket
+from .models import (Agency, Counter, CounterState, DailyNumber, PriorityCategory, Role, Service, Ticket,
+                     TicketEvent, TicketStatus, counter_service)
 
 OPEN_STATUSES = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING)
 CANCELLABLE = (TicketStatus.WAITING, TicketStatus.CALLED)
@@ -258,8 +259,6 @@ class AgencyQueue:
 def reception_overview(session, now: Optional[datetime] = None) -> list:
     """Per active agency: waiting count, numbers being called or served, the estimated wait of a
     ticket issued now, and whether it accepts tickets. Three queries whatever the ticket count."""
-    from . import catalogue, estimates
-
     now = clock.at(now)
     today = now.date()
     waiting = dict(session.execute(
@@ -295,8 +294,6 @@ class TicketPosition:
 
 
 def ticket_position(session, ticket: Ticket, now: Optional[datetime] = None) -> TicketPosition:
-    from . import estimates
-
     now = clock.at(now)
     if ticket.status is not TicketStatus.WAITING:
         return TicketPosition(ticket, 0, 0)
@@ -346,13 +343,7 @@ class TransferTargetError(DomainError):
     message = _l("Layanan tujuan tidak dikenal, tidak aktif, atau sama dengan layanan sekarang.")
 
 
-ACTIVE_STATUSES = (TicketStatus.CALLED, TicketStatus.SERVING)
-
-
 def _hold(session, counter_id: int, officer, now):
-    from .counter_sessions import NotHolderError, _counter
-    from .models import Counter
-
     counter = _counter(session, counter_id)
     held = session.execute(
         update(Counter).where(Counter.id == counter_id, Counter.officer_id == officer.id)
@@ -366,8 +357,6 @@ def _hold(session, counter_id: int, officer, now):
 
 
 def _counter_services(counter):
-    from .models import counter_service
-
     return select(counter_service.c.service_id).where(counter_service.c.counter_id == counter.id)
 
 
@@ -403,7 +392,7 @@ def _wants_priority(session, counter, day) -> Optional[bool]:
 
 
 def _ensure_idle(session, counter):
-    busy = session.scalar(select(Ticket).where(Ticket.counter_id == counter.id, Ticket.status.in_(ACTIVE_STATUSES)))
+    busy = active_ticket(session, counter.id)
     if busy:
         session.rollback()
         raise OfficerBusyError(number=busy.display_number)
@@ -426,8 +415,6 @@ def call_next(session, counter_id: int, officer, now: Optional[datetime] = None)
     the oldest queue position. Invariants: a ticket is called by exactly one counter (the status
     guard in the UPDATE, plus SKIP LOCKED on PostgreSQL); a counter has at most one called or
     serving ticket. Raises NoTicketWaitingError, OfficerBusyError, CounterPausedError; commits."""
-    from .models import CounterState
-
     now = clock.at(now)
     counter = _hold(session, counter_id, officer, now)
     if counter.state is not CounterState.OPEN:
@@ -554,7 +541,7 @@ def transfer(session, counter_id: int, officer, service_id: int, note: Optional[
     now = clock.at(now)
     counter = _hold(session, counter_id, officer, now)
     target = session.get(Service, service_id) if service_id else None
-    current = session.scalar(select(Ticket).where(Ticket.counter_id == counter.id, Ticket.status.in_(ACTIVE_STATUSES)))
+    current = active_ticket(session, counter.id)
     if current is None:
         session.rollback()
         raise NoActiveTicketError()
@@ -566,12 +553,6 @@ def transfer(session, counter_id: int, officer, service_id: int, note: Optional[
         "status": TicketStatus.WAITING, "service_id": target.id, "queue_agency_id": target.agency_id,
         "counter_id": None, "queued_at": Ticket.issued_at, "called_at": None, "serving_started_at": None,
         "recall_count": 0, "transferred": True}, "transferred", detail=detail[:200])
-
-
-def current_ticket(session, counter_id: int) -> Optional[Ticket]:
-    return session.scalar(
-        select(Ticket).where(Ticket.counter_id == counter_id, Ticket.status.in_(ACTIVE_STATUSES))
-        .options(joinedload(Ticket.agency), joinedload(Ticket.service)))
 
 
 def waiting_list(session, counter, day, limit: int = 30) -> list:

@@ -271,7 +271,7 @@ def test_transfer_keeps_number_and_joins_by_issue_time(session, officer, loket1)
     assert moved.queued_at == moved.issued_at
     assert queue.people_ahead(session, moved) == 0 and queue.people_ahead(session, later) == 1
     assert "Perlu mutasi PBB" in moved.events[-1].detail
-    assert queue.current_ticket(session, loket1.id) is None
+    assert desks.active_ticket(session, loket1.id) is None
     # A Bapenda officer calls it next, before the later Bapenda arrival.
     bapenda_officer = user(session, "petugas2")
     b_counter = agency_by_code(session, "BAPENDA").counters[0]

@@ -58,7 +58,7 @@ def release(counter_id):
 
 
 def _current_context(counter, finish_form=None, transfer_form=None):
-    ticket = queue.current_ticket(db.session, counter.id)
+    ticket = counter_sessions.active_ticket(db.session, counter.id)
     mode = settings.get(db.session, "announce_mode")
     return {
         "counter": counter, "ticket": ticket,

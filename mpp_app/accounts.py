@@ -21,8 +21,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
 from . import audit
-from .errors import InvalidCredentialsError, LoginLockedError, PasswordPolicyError
-from .models import Agency, LoginFailure, Role, User
+from .catalogue import agency_by_code
+from .errors import DomainError, InvalidCredentialsError, LoginLockedError, PasswordPolicyError
+from .models import Counter, CounterState, LoginFailure, Role, User
 
 # Argon2id at OWASP's first recommended setting (19 MiB, 2 passes, 1 lane): strong, and light
 # enough that a burst of logins at opening time does not exhaust an office PC's memory.
@@ -157,8 +158,6 @@ def change_password(session, user: User, current: str, new: str) -> None:
 def create_user(session, username, full_name, role: Role, password, agency_code=None, actor=None,
                 must_change_password=True) -> User:
     """Create a staff account; officers need an agency. Raises PasswordPolicyError/DomainError; commits."""
-    from .errors import DomainError
-
     username = username.strip().lower()
     if not USERNAME_PATTERN.match(username):
         raise DomainError(_l("Nama pengguna 3-40 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung."))
@@ -166,7 +165,7 @@ def create_user(session, username, full_name, role: Role, password, agency_code=
         raise DomainError(_l("Nama pengguna %(username)s sudah dipakai."), username=username)
     agency = None
     if agency_code:
-        agency = session.scalar(select(Agency).where(Agency.code == agency_code.upper()))
+        agency = agency_by_code(session, agency_code)
         if agency is None:
             raise DomainError(_l("Instansi %(code)s tidak dikenal."), code=agency_code)
     if role is Role.OFFICER and agency is None:
@@ -229,8 +228,6 @@ def can_manage(actor: User, target: User) -> bool:
 
 
 def _require_manageable(actor: User, target: User) -> None:
-    from .errors import DomainError
-
     if not can_manage(actor, target):
         raise DomainError(_l("Anda tidak berwenang mengelola akun %(username)s."), username=target.username)
 
@@ -251,8 +248,6 @@ def reset_password(session, target: User, actor: User) -> str:
 
 def set_active(session, target: User, active: bool, actor: User) -> None:
     """Deactivate (or reactivate) an account; a deactivated user's sessions end at once. Commits."""
-    from .errors import DomainError
-
     _require_manageable(actor, target)
     if target.id == actor.id:
         raise DomainError(_l("Anda tidak dapat menonaktifkan akun Anda sendiri."))
@@ -260,8 +255,6 @@ def set_active(session, target: User, active: bool, actor: User) -> None:
     target.active = active
     target.session_token = secrets.token_hex(32)
     if not active:
-        from .models import Counter, CounterState
-
         session.execute(update(Counter).where(Counter.officer_id == target.id)
                         .values(officer_id=None, state=CounterState.CLOSED))
     audit.record(session, actor, "user_activated" if active else "user_deactivated", target,

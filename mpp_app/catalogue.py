@@ -1,6 +1,7 @@
 """Read-side of the service catalogue: active agencies and services, and the as-you-type search."""
 from dataclasses import dataclass
 from itertools import groupby
+from typing import Optional
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -32,6 +33,12 @@ def _matching(query, text: str):
             Agency.code.ilike(pattern, escape="\\"),
         ))
     return query.where(Service.active, Agency.active).order_by(Agency.sort_order, Service.sort_order, Service.id)
+
+
+def agency_by_code(session, code: str) -> Optional[Agency]:
+    """The agency with this code, in any letter case; None for an empty or unknown code."""
+    code = (code or "").strip().upper()
+    return session.scalar(select(Agency).where(Agency.code == code)) if code else None
 
 
 def search_services(session, text: str, limit: int = 20):

@@ -8,7 +8,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from . import accounts, audit, clock, create_app, queue, settings
+from . import accounts, audit, catalogue, clock, create_app, queue, settings
 from .errors import DomainError
 from .extensions import db
 from .models import Agency, Role, User
@@ -113,7 +113,7 @@ def purge_personal_data_command(days):
 @with_appcontext
 def priority_rule_command(agency_code, every):
     """Set an agency's priority rule: 0 calls priority tickets first always, N one after every N regular."""
-    agency = db.session.scalar(select(Agency).where(Agency.code == agency_code.upper()))
+    agency = catalogue.agency_by_code(db.session, agency_code)
     if agency is None:
         raise click.ClickException(f"Unknown agency {agency_code}.")
     before = agency.priority_every

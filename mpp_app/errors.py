@@ -64,8 +64,8 @@ HTTP_MESSAGES = {
 
 def _respond(status, message):
     if request.headers.get("HX-Request"):
-        response = render_template("_messages.html", errors=[message]), status
-        return response[0], status, {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
+        return (render_template("_messages.html", errors=[message]), status,
+                {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"})
     return render_template("errors/error.html", status=status, message=message), status
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from . import audit
 from .errors import DomainError, NotFoundError
-from .models import Agency, Closure, OpeningHours, SpecialHours
+from .models import Closure, OpeningHours, SpecialHours
 
 MAX_RANGE_DAYS = 366
 
@@ -224,7 +224,3 @@ def upcoming_closures(session, today: date, agency_id: Optional[int] = None, lim
 def special_hours(session, today: date) -> list:
     return session.scalars(select(SpecialHours).where(SpecialHours.end_date >= today)
                            .order_by(SpecialHours.start_date)).all()
-
-
-def agency_by_code(session, code: str) -> Optional[Agency]:
-    return session.scalar(select(Agency).where(Agency.code == (code or "").upper())) if code else None

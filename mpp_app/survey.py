@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from . import clock
-from .errors import ConflictError, DomainError, NotFoundError
+from .errors import ConflictError, DomainError
 from .models import SurveyResponse, Ticket, TicketStatus
 
 # (code, element, question, answers 1..4) in the wording of the regulation's questionnaire.
@@ -156,12 +156,3 @@ def kiosk_ticket(session, counter_id: int, now: Optional[datetime] = None) -> Op
                              Ticket.finished_at >= now - KIOSK_WINDOW,
                              ~select(SurveyResponse.id).where(SurveyResponse.ticket_id == Ticket.id).exists())
         .order_by(Ticket.finished_at.desc()).limit(1))
-
-
-def ticket_for(session, token: str) -> Ticket:
-    from .queue import by_public_token
-
-    ticket = by_public_token(session, token)
-    if ticket is None:
-        raise NotFoundError()
-    return ticket

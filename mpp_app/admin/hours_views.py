@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import clock, hours, opening_hours
+from .. import catalogue, clock, hours, opening_hours
 from ..access import MANAGERS, role_required
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
@@ -21,7 +21,7 @@ CHANGED = {"HX-Trigger": "hours-changed"}
 def _scope():
     """The agency whose hours are edited (?agency=CODE), or None for the mall."""
     code = request.args.get("agency", "")[:20]
-    agency = opening_hours.agency_by_code(db.session, code)
+    agency = catalogue.agency_by_code(db.session, code)
     if code and agency is None:
         raise NotFoundError()
     return agency

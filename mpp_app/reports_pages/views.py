@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import charts, clock, reports, survey
+from .. import catalogue, charts, clock, reports, survey
 from ..access import role_required
 from ..errors import DomainError
 from ..extensions import db
@@ -50,9 +50,10 @@ def _query() -> Query:
     if group not in reports.GROUPS:
         raise DomainError(_("Pengelompokan tidak dikenal."))
     code = request.args.get("agency", "")[:20].upper()
-    agency_id = db.session.scalar(select(Agency.id).where(Agency.code == code)) if code else None
-    if code and agency_id is None:
+    agency = catalogue.agency_by_code(db.session, code)
+    if code and agency is None:
         raise DomainError(_("Instansi %(code)s tidak dikenal.", code=code))
+    agency_id = agency.id if agency else None
     if current_user.role is Role.OFFICER:
         agency_id = current_user.agency_id
         code = current_user.agency.code

@@ -4,7 +4,7 @@ from datetime import date
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
-from .. import clock, survey
+from .. import clock, queue, survey
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
 from ..models import Agency, Counter, Ticket
@@ -58,7 +58,7 @@ def kiosk_answer(token):
 
 @bp.route("/t/<token>/survey", methods=["GET", "POST"])
 def phone(token):
-    ticket = survey.ticket_for(db.session, token)
+    ticket = queue.by_public_token(db.session, token)
     if request.method == "GET" or survey.answered(db.session, ticket.id):
         return render_template("survey/phone.html", done=survey.answered(db.session, ticket.id),
                                **_survey_context(ticket))

@@ -43,4 +43,7 @@ def log_in(page, base, username, password):
     page.goto(f"{base}/login")
     page.fill("#username", username)
     page.fill("#password", password)
-    page.click("main button[type=submit]")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    # htmx binds its triggers on load; typing before that would be lost.
+    page.wait_for_load_state("load")

@@ -38,6 +38,7 @@ def test_manager_changes_friday_and_adds_closure_then_reception_is_refused(app, 
     desk_context = browser.new_context(viewport={"width": 1366, "height": 900})
     desk = desk_context.new_page()
     log_in(desk, live_server, "resepsionis", PASSWORD)
+    expect(desk.locator("#service-search")).to_be_focused()
     desk.locator("#service-search").type("akta kematian")
     expect(desk.locator("#service-choices .choice")).to_have_count(1)
     desk.fill("#visitor_name", "Yakobus")

@@ -5,9 +5,7 @@ from pathlib import Path
 from flask import Flask, current_app, g, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import event
-
-from . import config as app_config
+from . import config as app_config, database
 from .extensions import babel, csrf, db, login_manager, migrate
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -37,6 +35,8 @@ def create_app(test_config=None):
 
 
 def register_extensions(app):
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
@@ -59,20 +59,7 @@ def register_extensions(app):
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            event.listen(db.engine, "connect", _sqlite_pragmas(app.config["MPP_SQLITE_BUSY_TIMEOUT_MS"]))
-
-
-def _sqlite_pragmas(busy_timeout_ms):
-    def on_connect(dbapi_connection, _record):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        # FULL: a ticket number that was printed survives a power cut, so it is never issued again.
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        cursor.close()
-
-    return on_connect
+            database.configure_sqlite(db.engine, app.config["MPP_SQLITE_BUSY_TIMEOUT_MS"])
 
 
 def _cached_site(load):

@@ -1,6 +1,7 @@
 """The `mpp` command line: serve, init-db, seed, create-user (and Flask's run, routes, shell, db)."""
 import logging
 import sys
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -8,7 +9,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from . import accounts, audit, catalogue, clock, create_app, queue, settings
+from . import accounts, audit, backup, catalogue, clock, create_app, queue, settings
 from .errors import DomainError
 from .extensions import db
 from .models import Agency, Role, User
@@ -142,9 +143,39 @@ def setting_command(key, value):
     click.echo(f"{key} = {value[:500]}")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=True, path_type=Path))
+@with_appcontext
+def backup_command(path):
+    """Write a consistent, checked copy of the SQLite database to PATH (a file, or a folder for a dated file)."""
+    try:
+        report = backup.backup(backup.sqlite_path(db.engine.url), path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backup written: {report.path} ({report.tickets} tickets, {report.size_bytes // 1024} KiB)")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(path, yes):
+    """Check a backup file and, if it is sound, make it the live database (the current one is kept beside it)."""
+    if not yes:
+        click.confirm(f"Replace the live database with {path}? Tickets issued since that backup are lost", abort=True)
+    try:
+        report, saved = backup.restore(backup.sqlite_path(db.engine.url), path)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    db.engine.dispose()
+    apply_migrations()  # an older backup is brought to the current schema
+    click.echo(f"Restored {report.path} ({report.tickets} tickets). The previous database was saved as {saved}")
+
+
 def register_commands(app):
     for command in (serve_command, init_db_command, seed_command, create_user_command,
-                    purge_personal_data_command, priority_rule_command, setting_command):
+                    purge_personal_data_command, priority_rule_command, setting_command, backup_command,
+                    restore_command):
         app.cli.add_command(command)
 
 

@@ -1,0 +1,114 @@
+"""`mpp backup` and `mpp restore` on the embedded SQLite database, while the server issues tickets."""
+import sqlite3
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from . import served
+from .conftest import POSTGRES_URL
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite backup API; PostgreSQL uses pg_dump")]
+
+
+def numbers(path):
+    with sqlite3.connect(path) as database:
+        return {row[0] for row in database.execute(
+            "SELECT agency.prefix || '-' || printf('%03d', ticket.number) FROM ticket "
+            "JOIN agency ON agency.id = ticket.agency_id")}
+
+
+def first_service(path):
+    with sqlite3.connect(path) as database:
+        return database.execute("SELECT service.id FROM service JOIN agency ON agency.id = service.agency_id "
+                                "WHERE agency.code = 'DUKCAPIL' ORDER BY service.id").fetchone()[0]
+
+
+def mpp(env, *args):
+    return subprocess.run([sys.executable, "-m", "mpp_app", *args], env=env, text=True, capture_output=True)
+
+
+def test_backup_under_load_then_restore_round_trip(tmp_path):
+    instance = tmp_path / "instance"
+    env = served.instance_env(instance)
+    served.prepare(env, desks=3)
+    live = instance / "mpp.sqlite"
+    service_id = first_service(live)
+    server = served.Server(env).start()
+    try:
+        desks = [served.Desk(server, f"desk{n}") for n in range(3)]
+        answered, stop = [], threading.Event()
+
+        def keep_issuing(desk):
+            while not stop.is_set():
+                status, number = desk.issue(service_id)
+                assert status == 200
+                answered.append(number)
+
+        threads = [threading.Thread(target=keep_issuing, args=(desk,)) for desk in desks]
+        for thread in threads:
+            thread.start()
+        while len(answered) < 30:
+            threading.Event().wait(0.05)
+        before_backup = set(answered)
+        result = mpp(env, "backup", str(tmp_path / "daily.sqlite"))
+        after_backup = set(answered)
+        while len(answered) < len(after_backup) + 20:  # the day goes on after the backup
+            threading.Event().wait(0.05)
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert result.returncode == 0, result.stderr
+        assert "Backup written" in result.stdout
+
+        in_backup = numbers(tmp_path / "daily.sqlite")
+        assert before_backup <= in_backup <= set(answered)
+        assert not (tmp_path / "daily.sqlite.partial").exists()
+        assert len(numbers(live)) == len(answered) > len(in_backup)
+
+        result = mpp(env, "restore", "--yes", str(tmp_path / "daily.sqlite"))
+        assert result.returncode == 0, result.stderr
+        assert numbers(live) == in_backup  # the running server now reads the restored data
+        saved = list(instance.glob("mpp.before-restore-*.sqlite"))
+        assert len(saved) == 1 and numbers(saved[0]) == set(answered)
+        status, number = desks[0].issue(service_id)  # numbering continues from the backup
+        assert (status, number) == (200, f"A-{len(in_backup) + 1:03d}")
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("content", [b"", b"not a database at all" * 100, "damaged"])
+def test_restore_refuses_a_broken_file_and_leaves_the_live_database_alone(tmp_path, content):
+    instance = tmp_path / "instance"
+    env = served.instance_env(instance)
+    served.prepare(env)
+    live = instance / "mpp.sqlite"
+    with sqlite3.connect(live) as database:
+        agencies = database.execute("SELECT count(*) FROM agency").fetchone()[0]
+    broken = tmp_path / "broken.sqlite"
+    if content == "damaged":  # a real backup whose middle was overwritten
+        assert mpp(env, "backup", str(broken)).returncode == 0
+        data = bytearray(broken.read_bytes())
+        data[8192:16384] = b"\xff" * 8192
+        broken.write_bytes(bytes(data))
+    else:
+        broken.write_bytes(content)
+    result = mpp(env, "restore", "--yes", str(broken))
+    assert result.returncode != 0
+    assert "Error:" in result.stderr and "Traceback" not in result.stderr
+    with sqlite3.connect(live) as database:
+        assert database.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert database.execute("SELECT count(*) FROM agency").fetchone()[0] == agencies
+    assert not list(instance.glob("mpp.before-restore-*"))
+
+
+def test_restore_refuses_a_sqlite_file_of_another_application(tmp_path):
+    env = served.instance_env(tmp_path / "instance")
+    served.prepare(env)
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as database:
+        database.execute("CREATE TABLE notes (body TEXT)")
+    result = mpp(env, "restore", "--yes", str(other))
+    assert result.returncode != 0 and "not an MPP service desk database" in result.stderr

@@ -61,12 +61,31 @@ HTTP_MESSAGES = {
     503: _l("Basis data sedang sibuk atau tidak dapat ditulis. Coba lagi sebentar lagi."),
 }
 
+# What the database said, what the person at the PC is told, and the fault named in the log line.
+DATABASE_FAULTS = (
+    ("locked", "locked", _l("Basis data sedang sibuk. Tunggu beberapa detik lalu coba lagi; tidak ada data yang hilang.")),
+    ("readonly", "read-only", _l("Basis data tidak dapat ditulis (berkas hanya-baca). Tidak ada yang tersimpan dari "
+                                 "permintaan ini. Hubungi admin untuk memeriksa izin berkas basis data.")),
+    ("full", "disk full", _l("Disk penuh: data tidak dapat disimpan. Tidak ada yang tersimpan dari permintaan ini. "
+                             "Hubungi admin untuk mengosongkan ruang disk.")),
+)
 
-def _respond(status, message):
+
+def database_fault(error) -> tuple[str, str]:
+    """Name a database failure for the log and give the message shown to staff."""
+    text = str(getattr(error, "orig", error)).lower().replace("-", "")
+    for needle, name, message in DATABASE_FAULTS:
+        if needle in text:
+            return name, str(message)
+    return "unavailable", str(HTTP_MESSAGES[503])
+
+
+def _respond(status, message, headers=None):
+    headers = dict(headers or {})
     if request.headers.get("HX-Request"):
-        return (render_template("_messages.html", errors=[message]), status,
-                {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"})
-    return render_template("errors/error.html", status=status, message=message), status
+        headers.update({"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"})
+        return render_template("_messages.html", errors=[message]), status, headers
+    return render_template("errors/error.html", status=status, message=message), status, headers
 
 
 def register_error_handlers(app):
@@ -85,8 +104,12 @@ def register_error_handlers(app):
 
     @app.errorhandler(OperationalError)
     def database_error(error):
-        log.error("database error on %s %s: %s", request.method, request.path, error.orig)
-        return _respond(503, str(HTTP_MESSAGES[503]))
+        from .extensions import db
+
+        db.session.rollback()  # the failed transaction must end before the page reads anything
+        fault, message = database_fault(error)
+        log.error("database %s on %s %s: %s", fault, request.method, request.path, error.orig)
+        return _respond(503, message, {"Retry-After": "5"})
 
     @app.errorhandler(Exception)
     def unexpected_error(error):

@@ -205,7 +205,7 @@ def audit_log():
             continue
         moment = datetime.combine(day, time(0), tzinfo=clock.zone())
         query = query.where(AuditLog.at >= moment if op == "ge" else AuditLog.at < moment)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = min(max(1, request.args.get("page", 1, type=int) or 1), 100_000)  # an offset SQLite can hold
     entries = db.session.scalars(query.limit(AUDIT_PAGE + 1).offset((page - 1) * AUDIT_PAGE)).all()
     types = db.session.scalars(select(AuditLog.record_type).distinct().order_by(AuditLog.record_type)).all()
     return render_template("admin/audit.html", entries=entries[:AUDIT_PAGE], more=len(entries) > AUDIT_PAGE,

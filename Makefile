@@ -5,6 +5,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: test test-deps serve translations
 
 test: test-deps
+	.venv/bin/bandit -q -r mpp_app migrations  # static security scan: clean, or each finding justified in the code
 	.venv/bin/pytest
 
 test-deps:

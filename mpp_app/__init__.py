@@ -3,8 +3,9 @@ import os
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, redirect, request, session, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 from . import config as app_config, database
 from .extensions import babel, csrf, db, login_manager, migrate
 
@@ -47,7 +48,7 @@ def register_extensions(app):
     app.jinja_env.globals["queue_status_label"] = status_label
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Silakan masuk terlebih dahulu."
+    login_manager.login_message = _l("Silakan masuk terlebih dahulu.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
@@ -76,7 +77,17 @@ def _select_locale():
     return session.get("language", "id")
 
 
+class RowIdConverter(IntegerConverter):
+    """<int:...> in our URLs: a number a database id can be, so /tickets/99999999999999999999 is a 404
+    rather than an integer overflow in the database driver."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def register_blueprints(app):
+    app.url_map.converters["int"] = RowIdConverter
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .board_screen.views import bp as board_bp

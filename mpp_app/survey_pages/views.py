@@ -2,12 +2,13 @@
 from datetime import date
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import clock, queue, survey
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
-from ..models import Agency, Counter, Ticket
+from ..models import Agency, Counter
 
 bp = Blueprint("survey", __name__)
 
@@ -43,11 +44,10 @@ def kiosk(token):
 @bp.post("/survey/kiosk/<token>")
 def kiosk_answer(token):
     counter = _kiosk_counter(token)
-    ticket = db.session.get(Ticket, request.form.get("ticket_id", type=int) or 0)
-    current = survey.kiosk_ticket(db.session, counter.id)
-    if ticket is None or current is None or ticket.id != current.id:
-        return render_template("survey/_kiosk.html", counter=counter, token=token, thanks=False,
-                               **_survey_context(current, ["Sesi survei sudah berganti. Silakan isi untuk layanan yang tampil."])), 409
+    ticket = survey.kiosk_ticket(db.session, counter.id)
+    if ticket is None or request.form.get("ticket_id", "").strip() != str(ticket.id):  # the screen moved on
+        return render_template("survey/_kiosk.html", counter=counter, token=token, thanks=False, **_survey_context(
+            ticket, [_("Sesi survei sudah berganti. Silakan isi untuk layanan yang tampil.")])), 409
     try:
         survey.submit(db.session, ticket, _answers(), "kiosk", request.form.get("comment", ""), _profile())
     except DomainError as error:

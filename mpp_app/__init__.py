@@ -43,6 +43,7 @@ def register_extensions(app):
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["csrf_field"] = _csrf_field
     from .queue import status_label
 
     app.jinja_env.globals["queue_status_label"] = status_label
@@ -61,6 +62,14 @@ def register_extensions(app):
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             database.configure_sqlite(db.engine, app.config["MPP_SQLITE_BUSY_TIMEOUT_MS"])
+
+
+def _csrf_field():
+    """The CSRF token as a hidden field without an id, so that a page with many small forms keeps its ids unique."""
+    from flask_wtf.csrf import generate_csrf
+    from markupsafe import Markup
+
+    return Markup('<input type="hidden" name="csrf_token" value="%s">') % generate_csrf()
 
 
 def _cached_site(load):

@@ -148,3 +148,25 @@ def agency_by_code(session, code):
 
 def is_postgres():
     return bool(POSTGRES_URL)
+
+
+@pytest.fixture
+def world(session):
+    """A day under way at counter 1 (Dukcapil): one ticket served, one called, one waiting."""
+    from mpp_app import counter_sessions, queue
+    from mpp_app.models import Counter, User
+
+    officer = session.scalar(db.select(User).where(User.username == "petugas"))
+    counter = session.get(Counter, 1)
+    service = counter.services[0]
+    counter_sessions.open_counter(session, counter.id, officer)
+    served = queue.issue_ticket(session, service_id=service.id, visitor_name="Selesai").ticket
+    queue.call_next(session, counter.id, officer)
+    queue.start_serving(session, counter.id, officer)
+    queue.finish(session, counter.id, officer)
+    queue.issue_ticket(session, service_id=service.id, visitor_name="Dipanggil")
+    queue.call_next(session, counter.id, officer)
+    waiting = queue.issue_ticket(session, service_id=service.id, visitor_name="Menunggu").ticket
+    user = session.scalar(db.select(User).where(User.username == "petugas2"))
+    return {"ticket": waiting.id, "served": served.public_token, "waiting": waiting.public_token,
+            "kiosk": counter.kiosk_token, "user": user.id}

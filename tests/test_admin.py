@@ -7,8 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from mpp_app import counter_sessions, hours, opening_hours, queue
-from mpp_app.models import (Agency, AuditLog, Closure, Counter, OpeningHours, Service, Setting, SpecialHours,
-                            Ticket, TicketStatus, User)
+from mpp_app.models import (Agency, AuditLog, Closure, Counter, OpeningHours, Service, Setting, SpecialHours, User)
 
 from .conftest import Staff, agency_by_code
 

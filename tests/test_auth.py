@@ -6,7 +6,6 @@ from sqlalchemy import func, select
 
 from mpp_app import accounts
 from mpp_app.errors import InvalidCredentialsError, LoginLockedError, PasswordPolicyError
-from mpp_app.extensions import db
 from mpp_app.models import AuditLog, LoginFailure, Role, User
 
 from .conftest import PASSWORD, Staff, csrf_token, login

@@ -1,6 +1,6 @@
 """Counter sessions and every ticket transition at a counter, with its refusals, the priority
 rules and transfer ordering."""
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest

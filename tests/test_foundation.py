@@ -20,7 +20,7 @@ from mpp_app.extensions import db
 from mpp_app.models import Agency, Closure, Counter, OpeningHours, Role, Service, User
 from mpp_app.seed import seed
 
-from .conftest import PASSWORD, SEED_DAY, is_postgres, login
+from .conftest import SEED_DAY, is_postgres, login
 
 
 def count(session, model):

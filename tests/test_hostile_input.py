@@ -11,11 +11,10 @@ import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, text
 
-from mpp_app import counter_sessions, queue
 from mpp_app.extensions import db
-from mpp_app.models import Counter, LoginFailure, User
+from mpp_app.models import LoginFailure
 
 from .conftest import Staff
 
@@ -91,25 +90,6 @@ def snapshot(session, skip=frozenset()):
     session.expire_all()
     tables = [t.name for t in db.metadata.sorted_tables if t.name not in skip]
     return {name: sorted(map(repr, session.execute(text(f'SELECT * FROM "{name}"')).all())) for name in tables}
-
-
-@pytest.fixture
-def world(app, session):
-    """A served ticket (for the phone survey), one being served at counter 1, and one waiting."""
-    officer = session.scalar(select(User).where(User.username == "petugas"))
-    counter = session.get(Counter, 1)
-    service = counter.services[0]
-    counter_sessions.open_counter(session, counter.id, officer)
-    served = queue.issue_ticket(session, service_id=service.id, visitor_name="Selesai").ticket
-    queue.call_next(session, counter.id, officer)
-    queue.start_serving(session, counter.id, officer)
-    queue.finish(session, counter.id, officer)
-    queue.issue_ticket(session, service_id=service.id, visitor_name="Sedang dilayani")
-    queue.call_next(session, counter.id, officer)
-    queue.start_serving(session, counter.id, officer)
-    waiting = queue.issue_ticket(session, service_id=service.id, visitor_name="Menunggu").ticket
-    user = session.scalar(select(User).where(User.username == "petugas2"))
-    return {"ticket": waiting.id, "served": served.public_token, "kiosk": counter.kiosk_token, "user": user.id}
 
 
 def check_answer(response, where):

@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 
 from mpp_app import estimates, queue
 from mpp_app.errors import NotFoundError
-from mpp_app.models import (AuditLog, Counter, DailyNumber, PriorityCategory, Service, Ticket, TicketEvent,
-                            TicketStatus, User)
+from mpp_app.models import AuditLog, Counter, DailyNumber, PriorityCategory, Ticket, TicketStatus, User
 
 from .conftest import agency_by_code
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from mpp_app import counter_sessions, queue, reports, survey
 from mpp_app.models import Counter, SurveyResponse, Ticket, User
 
-from .conftest import Staff, agency_by_code
+from .conftest import agency_by_code
 
 WITA = ZoneInfo("Asia/Makassar")
 MONDAY = date(2026, 11, 30)

@@ -2,12 +2,9 @@
 critical violation (WCAG 2.1 A/AA rules and axe's best practices)."""
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from sqlalchemy import select
-
-from mpp_app import counter_sessions, queue
-from mpp_app.models import Counter, User
 
 from ..conftest import PASSWORD
+from ..pages import PAGES
 from .conftest import log_in
 
 pytestmark = pytest.mark.browser
@@ -16,31 +13,6 @@ AXE = Axe()
 BLOCKING = {"serious", "critical"}
 
 
-@pytest.fixture
-def world(session):
-    officer = session.scalar(select(User).where(User.username == "petugas"))
-    counter = session.get(Counter, 1)
-    service = counter.services[0]
-    counter_sessions.open_counter(session, counter.id, officer)
-    served = queue.issue_ticket(session, service_id=service.id, visitor_name="Selesai").ticket
-    for step in (queue.call_next, queue.start_serving, queue.finish, queue.call_next):
-        if step is queue.call_next:
-            queue.issue_ticket(session, service_id=service.id, visitor_name="Berikutnya")
-        step(session, counter.id, officer)
-    waiting = queue.issue_ticket(session, service_id=service.id, visitor_name="Menunggu").ticket
-    return {"ticket": waiting.id, "served": served.public_token, "waiting": waiting.public_token,
-            "kiosk": counter.kiosk_token}
-
-
-PAGES = {
-    None: ["/", "/layanan", "/layanan/1", "/board/", "/ikm", "/login", "/t/{waiting}", "/t/{served}/survey",
-           "/survey/kiosk/{kiosk}", "/halaman-tidak-ada"],
-    "resepsionis": ["/reception/", "/reception/tickets/{ticket}/print", "/password"],
-    "petugas": ["/counters/", "/counters/1", "/reports/"],
-    "admin": ["/admin/", "/admin/users", "/admin/users/new", "/admin/hours", "/admin/agencies", "/admin/agencies/1",
-              "/admin/services", "/admin/services/1", "/admin/counters", "/admin/counters/1", "/admin/settings",
-              "/admin/audit", "/reports/?by=service"],
-}
 
 
 def violations(page):

@@ -3,7 +3,6 @@ import time
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
 from mpp_app import queue
 from mpp_app.accounts import create_user

@@ -87,11 +87,11 @@ def _select_locale():
 
 
 class RowIdConverter(IntegerConverter):
-    """<int:...> in our URLs: a number a database id can be, so /tickets/99999999999999999999 is a 404
-    rather than an integer overflow in the database driver."""
+    """<int:...> in our URLs: a number an INTEGER id column can hold (on SQLite and PostgreSQL), so
+    /tickets/3000000000 is a 404 rather than an out-of-range error in the database driver."""
 
     def __init__(self, url_map, *args, **kwargs):
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)
         super().__init__(url_map, *args, **kwargs)
 
 

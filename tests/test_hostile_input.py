@@ -31,7 +31,7 @@ PAYLOADS = [
     "{{ 7*7 }}", "{% raw %}", "\x00", "\x00\x01\x1b[31m\x7f", "\u202egnp.exe", "\ufeff", "😀" * 300, "A" * 100_000,
     "-1", "0", "99999999999999999999999", "1e309", "NaN", "inf", "0x1F", "３", " ", "", "\r\n\t",
     "08:00", "25:61", "2026-02-30", "2026-12-07", "９９:００", "0000-00-00", "../../etc/passwd", "javascript:alert(1)",
-    "A-001", "Z-9999", "Ç" * 101, "null", "true", "[]", "{}",
+    "A-001", "Z-9999", "2147483648", "3000000000", "-2147483649", "99999", "²", "٣", "Ç" * 101, "null", "true", "[]", "{}",
 ]
 VALUES = st.one_of(st.sampled_from(PAYLOADS), st.text(max_size=300),
                    st.integers().map(str), st.floats().map(str),
@@ -58,8 +58,9 @@ ENDPOINTS = {
     "board": (None, "GET", "/board/state", ["agencies"]),
     "catalogue": (None, "GET", "/layanan", ["q"]),
     "ikm": (None, "GET", "/ikm", ["year"]),
-    "reports": ("manager", "GET", "/reports/", ["start", "end", "agency", "by", "year", "month"]),
-    "export_csv": ("manager", "GET", "/reports/export.csv", ["start", "end", "agency", "by"]),
+    "reports": ("manager", "GET", "/reports/", ["start", "end", "agency", "by", "service", "counter",
+                                                       "officer"]),
+    "export_csv": ("manager", "GET", "/reports/export.csv", ["start", "end", "agency", "by", "service"]),
     "audit": ("admin", "GET", "/admin/audit", ["user", "type", "start", "end", "page"]),
     "weekday": ("manager", "POST", "/admin/hours/4", TIMES + ["agency"]),
     "hours_preview": ("manager", "GET", "/admin/hours/preview", ["agency"]),
@@ -144,7 +145,8 @@ def test_post_without_csrf_token_is_refused_everywhere(app, world):
 
 
 @pytest.mark.parametrize("path", ["/reception/tickets/99999999999999999999999/print", "/layanan/18446744073709551616",
-                                  "/admin/users/9223372036854775808/active", "/counters/-1"])
+                                  "/admin/users/9223372036854775808/active", "/counters/-1",
+                                  "/layanan/2147483648", "/admin/services/3000000000"])
 def test_ids_beyond_the_database_range_are_not_found(staff, path):
     staff.login("admin")
     response = staff.post(path) if path.endswith("active") else staff.get(path)

@@ -1,4 +1,5 @@
 """Administration of agencies, services, counters, staff, settings and the audit log."""
+import re
 from datetime import datetime, time, timedelta
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -109,7 +110,7 @@ def edit_counter(counter_id=None):
     form.agency_id.choices = _agency_choices()
     if counter and request.method == "GET":
         form.agency_id.data = str(counter.agency_id)
-    selected = ({int(v) for v in request.form.getlist("service_ids") if v.isdigit()} if request.method == "POST"
+    selected = ({int(v) for v in request.form.getlist("service_ids") if re.fullmatch(r"[0-9]{1,9}", v)} if request.method == "POST"
                 else {s.id for s in counter.services} if counter else set())
     all_services = db.session.scalars(select(Service).join(Service.agency).where(Service.active)
                                       .order_by(Agency.sort_order, Service.sort_order)

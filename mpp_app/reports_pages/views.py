@@ -1,6 +1,7 @@
 """Reports for managers (all agencies) and officers (their own agency): figures, charts, exports."""
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -60,7 +61,7 @@ def _query() -> Query:
     numbers = {}
     for name in ("service", "counter", "officer"):
         raw = request.args.get(name, "")[:9]
-        if raw and not raw.isdigit():
+        if raw and not re.fullmatch(r"[0-9]{1,9}", raw):
             raise DomainError(_("Filter %(name)s tidak valid.", name=name))
         numbers[name] = int(raw) if raw else None
     filters = reports.Filters(start, end, agency_id, numbers["service"], numbers["counter"], numbers["officer"])

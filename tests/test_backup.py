@@ -112,3 +112,12 @@ def test_restore_refuses_a_sqlite_file_of_another_application(tmp_path):
         database.execute("CREATE TABLE notes (body TEXT)")
     result = mpp(env, "restore", "--yes", str(other))
     assert result.returncode != 0 and "not an MPP service desk database" in result.stderr
+
+
+def test_postgresql_is_pointed_to_pg_dump():
+    from sqlalchemy.engine import make_url
+
+    from mpp_app.backup import BackupError, sqlite_path
+
+    with pytest.raises(BackupError, match="pg_dump"):
+        sqlite_path(make_url("postgresql+psycopg://mpp@127.0.0.1/mpp"))

@@ -13,6 +13,7 @@ Invariants:
 """
 import os
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,10 +39,18 @@ def sqlite_path(url) -> Path:
     return Path(url.database)
 
 
+def _open(path: Path, read_only=False):
+    """A connection that is closed on leaving the block (sqlite3's own context manager only commits):
+    Windows cannot rename or delete a file that is still open."""
+    if read_only:  # as_uri() gives file:///C:/... on Windows and escapes "?" and "#" in names
+        return closing(sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True))
+    return closing(sqlite3.connect(path))
+
+
 def _check(path: Path) -> int:
     """Integrity-check a database file and return its ticket count; BackupError when unusable."""
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as database:
+        with _open(path, read_only=True) as database:
             result = database.execute("PRAGMA integrity_check").fetchall()
             if result != [("ok",)]:
                 raise BackupError(f"{path} failed the integrity check: {result[0][0]}")
@@ -54,11 +63,10 @@ def _check(path: Path) -> int:
 
 
 def _copy(source: Path, target: Path):
-    with sqlite3.connect(source) as origin, sqlite3.connect(target) as copy:
+    with _open(source) as origin, _open(target) as copy:
         copy.execute("PRAGMA busy_timeout=15000")
         origin.backup(copy, pages=1024)  # in steps, so writers are not held up for the whole copy
-    with sqlite3.connect(target) as copy:  # a self-contained file: no -wal beside it
-        copy.execute("PRAGMA journal_mode=DELETE")
+        copy.execute("PRAGMA journal_mode=DELETE")  # a self-contained file: no -wal beside it
 
 
 def backup(database: Path, target: Path) -> BackupReport:
@@ -84,7 +92,7 @@ def restore(database: Path, source: Path) -> tuple[BackupReport, Path]:
         raise BackupError(f"{source} does not exist.")
     tickets = _check(source)
     saved = backup(database, database.with_name(f"{database.stem}.before-restore-{datetime.now():%Y%m%d-%H%M%S}.sqlite"))
-    with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as origin, sqlite3.connect(database) as live:
+    with _open(source, read_only=True) as origin, _open(database) as live:
         live.execute("PRAGMA busy_timeout=15000")
         origin.backup(live)
     return BackupReport(source, tickets, source.stat().st_size), saved.path

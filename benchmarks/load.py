@@ -13,6 +13,7 @@ import http.client
 import multiprocessing
 import os
 import re
+import shutil
 import socket
 import sqlite3
 import statistics
@@ -273,6 +274,7 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=10)
+        shutil.rmtree(instance, ignore_errors=True)
 
     ceiling = results["healthz"]["rps"]
     print(f"mpp serve --threads {options.threads}, {options.clients} concurrent clients, "

@@ -12,6 +12,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import statistics
 import sys
 import tempfile
@@ -113,8 +114,20 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tickets", type=int, default=250_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="keep the generated instance (about 220 MB) and print its path")
     options = parser.parse_args()
-    os.environ["MPP_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="mpp-reports-")
+    instance = tempfile.mkdtemp(prefix="mpp-reports-")
+    try:
+        run(options, instance)
+    finally:
+        if options.keep:
+            print(f"instance kept in {instance}")
+        else:
+            shutil.rmtree(instance, ignore_errors=True)
+
+
+def run(options, instance):
+    os.environ["MPP_INSTANCE_PATH"] = instance
     os.environ.pop("MPP_DATABASE_URL", None)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 

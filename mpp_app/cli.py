@@ -8,9 +8,10 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from . import accounts, audit, backup, catalogue, clock, create_app, queue, settings
-from .errors import DomainError
+from .errors import DomainError, database_fault
 from .extensions import db
 from .models import Agency, Role, User
 from .seed import seed as seed_database
@@ -45,7 +46,15 @@ def serve_command(host, port, threads):
     from waitress import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    password = prepare_instance()
+    try:
+        password = prepare_instance()
+    except OperationalError as error:
+        # Serve anyway: a service manager restarting a crashed server would loop, while a running
+        # one shows every user a page naming the fault, and recovers once it is fixed.
+        db.session.rollback()
+        fault, _message = database_fault(error)
+        logging.getLogger("mpp_app").error("database %s at start, instance not prepared: %s", fault, error.orig)
+        password = None
     if password:
         click.echo("=" * 60)
         click.echo("First start: user 'admin' created.")

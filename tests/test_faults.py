@@ -1,16 +1,19 @@
 """Database faults (locked, read-only, disk full) get a clear 503 page and a log line; the app
 keeps serving and nothing stored is lost once the fault is cleared."""
 import logging
+import re
 import sqlite3
 import uuid
 
 import pytest
+import requests
 from sqlalchemy import event, func, select
 
 from mpp_app import create_app
 from mpp_app.extensions import db
 from mpp_app.models import Service, Ticket
 
+from . import served
 from .conftest import PASSWORD, POSTGRES_URL, Staff
 
 pytestmark = pytest.mark.skipif(bool(POSTGRES_URL), reason="faults of the embedded SQLite file")
@@ -115,3 +118,24 @@ def test_disk_full(app, caplog):
         numbers = db.session.scalars(select(Ticket.number).order_by(Ticket.number)).all()
         assert numbers == list(range(1, answered + 2))  # no gap, no repeat across the fault
         assert db.session.scalar(select(func.count()).select_from(Ticket)) == answered + 1
+
+
+def test_server_starting_on_a_read_only_database_serves_fault_pages_instead_of_crashing(tmp_path):
+    env = served.instance_env(tmp_path)
+    served.cli(env, "init-db")
+    served.cli(env, "seed")  # no user yet: the first start would create the admin, which needs a write
+    env["MPP_DATABASE_URL"] = f"sqlite:///file:{tmp_path / 'mpp.sqlite'}?mode=ro&uri=true"
+    server = served.Server(env).start()
+    try:
+        assert server.process.poll() is None
+        assert requests.get(f"{server.base}/layanan").status_code == 200  # reading works
+        page = requests.get(f"{server.base}/login")
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+        response = requests.post(f"{server.base}/login", data={"username": "admin", "password": "x" * 12,
+                                                               "csrf_token": token}, cookies=page.cookies)
+        assert response.status_code == 503 and "berkas hanya-baca" in response.text
+    finally:
+        server.stop()
+    log = (tmp_path / "server.log").read_text()
+    assert "database read-only at start, instance not prepared" in log
+    assert "Traceback" not in log

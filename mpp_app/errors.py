@@ -4,7 +4,7 @@ import logging
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -110,6 +110,16 @@ def register_error_handlers(app):
         fault, message = database_fault(error)
         log.error("database %s on %s %s: %s", fault, request.method, request.path, error.orig)
         return _respond(503, message, {"Retry-After": "5"})
+
+    @app.errorhandler(DataError)
+    def data_refused(error):
+        """Input the database itself refuses (PostgreSQL: a NUL byte in text, a number out of range):
+        bad input, so a 400; the transaction is rolled back and nothing is stored."""
+        from .extensions import db
+
+        db.session.rollback()
+        log.warning("input refused by the database on %s %s: %s", request.method, request.path, error.orig)
+        return _respond(400, str(HTTP_MESSAGES[400]))
 
     @app.errorhandler(Exception)
     def unexpected_error(error):

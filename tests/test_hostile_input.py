@@ -151,3 +151,25 @@ def test_ids_beyond_the_database_range_are_not_found(staff, path):
     staff.login("admin")
     response = staff.post(path) if path.endswith("active") else staff.get(path)
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/admin/audit?user=a%00b&type=%00", "/layanan?q=ktp%00", "/reception/services?q=%00",
+                                  "/reception/tickets/lookup?number=A-0%001", "/board/state?agencies=%00",
+                                  "/reports/?agency=%00", "/ikm?year=%00"])
+def test_nul_bytes_in_query_strings_are_refused_or_ignored(staff, path):
+    """PostgreSQL refuses NUL in text: that must be a 4xx (or the filter ignored), never a 500."""
+    staff.login("admin")
+    response = staff.get(path)
+    assert response.status_code < 500, response.status_code
+
+
+def test_nul_bytes_in_a_form_change_nothing(staff, session):
+    staff.login("resepsionis")
+    before = snapshot(session)
+    response = staff.post("/reception/tickets", {"service_id": "1", "visitor_name": "Ma\x00ria",
+                                                 "submission_key": "k" * 32, "note": "\x00"}, htmx=True)
+    assert response.status_code < 500
+    if response.status_code >= 400:
+        assert snapshot(session) == before
+    else:  # accepted: the NUL did not reach the stored name
+        assert "\x00" not in repr(snapshot(session)["ticket"])

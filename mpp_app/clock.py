@@ -38,3 +38,12 @@ def local(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(zone())
+
+
+def weekday_names(width: str = "wide") -> list:
+    """Monday-first day names in the request's language, from Babel's CLDR data
+    (Indonesian: Senin ... Minggu, or Sen ... Min with width="abbreviated")."""
+    from flask_babel import get_locale
+
+    days = get_locale().days["format"][width]
+    return [days[day] for day in range(7)]

@@ -47,6 +47,9 @@ PROFILE = {
     "education": ("SD", "SMP", "SMA", "D1-D3", "D4-S1", "S2+"),
     "occupation": ("PNS", "TNI/Polri", "Swasta", "Wirausaha", "Pelajar", "Lainnya"),
 }
+# What the stored codes are called on screen; school levels and PNS/TNI/Polri are names in any language.
+PROFILE_LABELS = {"L": _l("Laki-laki"), "P": _l("Perempuan"), "Swasta": _l("Pegawai swasta"),
+                  "Wirausaha": _l("Wirausaha"), "Pelajar": _l("Pelajar/mahasiswa"), "Lainnya": _l("Lainnya")}
 GRADES = [(Decimal("65.00"), "D", _l("Tidak baik")), (Decimal("76.61"), "C", _l("Kurang baik")),
           (Decimal("88.31"), "B", _l("Baik"))]
 KIOSK_WINDOW = timedelta(minutes=15)

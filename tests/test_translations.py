@@ -62,3 +62,22 @@ def test_a_user_who_chooses_english_gets_english_and_others_keep_indonesian(app,
     assert 'lang="id"' in other.get("/counters/", follow_redirects=True).get_data(as_text=True)
     again = Staff(app.test_client()).login("resepsionis")  # and it follows the user to another PC
     assert "Register a visitor" in again.get("/reception/").get_data(as_text=True)
+
+
+def test_day_names_follow_the_language(client):
+    manager = Staff(client).login("manager")
+    assert "Jumat" in manager.get("/admin/hours").get_data(as_text=True)
+    manager.post("/language", {"language": "en"})
+    hours = manager.get("/admin/hours").get_data(as_text=True)
+    assert "Friday" in hours and "Jumat" not in hours
+    heatmap = manager.get("/reports/").get_data(as_text=True)
+    assert ">Mon<" in heatmap and ">Sen<" not in heatmap
+
+
+def test_exports_and_form_choices_follow_the_language(client):
+    admin = Staff(client).login("admin")
+    admin.post("/language", {"language": "en"})
+    period, header = admin.get("/reports/export.csv").get_data(as_text=True).splitlines()[:2]
+    assert period.startswith("\ufeffPeriod ")
+    assert "Issued" in header and "Diterbitkan" not in header
+    assert ">Receptionist<" in admin.get("/admin/users/new").get_data(as_text=True)

@@ -3,7 +3,7 @@ import re
 from datetime import datetime, time, timedelta
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -16,7 +16,8 @@ from ..models import Agency, AuditLog, Counter, Role, Service, User
 from .forms import (AgencyForm, CounterForm, ServiceForm, SettingsForm, UserForm, choices)
 from .views import bp, manageable_user
 
-ROLE_LABELS = {"admin": "Admin", "manager": "Manajer", "receptionist": "Resepsionis", "officer": "Petugas loket"}
+ROLE_LABELS = {"admin": _l("Admin"), "manager": _l("Manajer"), "receptionist": _l("Resepsionis"),
+               "officer": _l("Petugas loket")}
 
 
 def _actor():

@@ -14,7 +14,6 @@ from ..models import Agency
 from .forms import ClosureForm, DayHoursForm, HolidayYearForm, SpecialHoursForm
 from .views import bp
 
-WEEKDAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
 CHANGED = {"HX-Trigger": "hours-changed"}
 
 
@@ -38,13 +37,14 @@ def _actor():
 
 def _week(agency):
     rows = opening_hours.week(db.session, agency.id if agency else None)
-    return [(day, WEEKDAYS[day], rows.get(day)) for day in range(7)]
+    names = clock.weekday_names()
+    return [(day, names[day], rows.get(day)) for day in range(7)]
 
 
 def _row(agency, weekday, form=None, errors=(), status=200, editing=False):
     found = opening_hours.week(db.session, agency.id if agency else None).get(weekday)
     template = "admin/_weekday_form.html" if editing else "admin/_weekday_row.html"
-    return render_template(template, agency=agency, weekday=weekday, name=WEEKDAYS[weekday], row=found,
+    return render_template(template, agency=agency, weekday=weekday, name=clock.weekday_names()[weekday], row=found,
                            form=form or DayHoursForm(formdata=None, obj=found), errors=list(errors)), status
 
 
@@ -67,7 +67,7 @@ def hours_page():
     agency = _scope()
     agencies = db.session.scalars(select(Agency).where(Agency.active).order_by(Agency.sort_order)).all()
     return render_template(
-        "admin/hours.html", agency=agency, agencies=agencies, week=_week(agency), weekday_names=WEEKDAYS,
+        "admin/hours.html", agency=agency, agencies=agencies, week=_week(agency), weekday_names=clock.weekday_names(),
         closures=opening_hours.upcoming_closures(db.session, clock.today(), agency.id if agency else None),
         form=ClosureForm(formdata=None), year_form=HolidayYearForm(formdata=None),
         specials=opening_hours.special_hours(db.session, clock.today()), special_form=SpecialHoursForm(formdata=None),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import Blueprint, render_template, request
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,7 +19,6 @@ from ..models import Agency, Role
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 READERS = (Role.ADMIN, Role.MANAGER, Role.OFFICER)
 MAX_DAYS = 400
-WEEKDAYS = ["Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"]
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ def _context(query: Query) -> dict:
         "query": query, "f": f, "summary": totals, "groups": groups,
         "trend": charts.trend([d for d, _i, _s in days], {_("Diterbitkan"): [i for _d, i, _s in days],
                                                           _("Dilayani"): [int(s or 0) for _d, _i, s in days]}),
-        "heat": charts.heat_cells(reports.arrivals_heatmap(db.session, f)), "weekdays": WEEKDAYS,
+        "heat": charts.heat_cells(reports.arrivals_heatmap(db.session, f)), "weekdays": clock.weekday_names("abbreviated"),
         "bars": charts.bars([(g.name, g.figures.issued, g.figures.served) for g in groups]),
         "ikm": survey.compute_index(db.session, f.start, f.end, f.agency_id, f.service_id),
         "agencies": db.session.scalars(select(Agency).order_by(Agency.sort_order)).all(),
@@ -100,9 +99,10 @@ def today():
     return render_template("reports/_today.html", summary=totals, groups=groups)
 
 
-COLUMNS = ["Kelompok", "Diterbitkan", "Dilayani", "Tidak hadir", "Dibatalkan", "Dialihkan",
-           "Tunggu rata-rata (menit)", "Tunggu median (menit)", "Tunggu P90 (menit)",
-           "Layan rata-rata (menit)", "Layan median (menit)", "Layan P90 (menit)", "Sesuai standar waktu (%)"]
+COLUMNS = [_l("Kelompok"), _l("Diterbitkan"), _l("Dilayani"), _l("Tidak hadir"), _l("Dibatalkan"),
+           _l("Dialihkan"), _l("Tunggu rata-rata (menit)"), _l("Tunggu median (menit)"),
+           _l("Tunggu P90 (menit)"), _l("Layan rata-rata (menit)"), _l("Layan median (menit)"),
+           _l("Layan P90 (menit)"), _l("Sesuai standar waktu (%)")]
 
 
 def _rows(query: Query):
@@ -123,14 +123,18 @@ def _filename(query: Query, extension: str) -> str:
     return f"laporan-mpp-{query.group}-{f.start.isoformat()}-{f.end.isoformat()}.{extension}"
 
 
+def _period(f) -> str:
+    return _("Periode %(start)s s.d. %(end)s (WITA)", start=f.start.isoformat(), end=f.end.isoformat())
+
+
 @bp.get("/export.csv")
 @role_required(*READERS)
 def export_csv():
     query = _query()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([f"Periode {query.filters.start.isoformat()} s.d. {query.filters.end.isoformat()} (WITA)"])
-    writer.writerow(COLUMNS)
+    writer.writerow([_period(query.filters)])
+    writer.writerow([str(column) for column in COLUMNS])
     writer.writerows(_rows(query))
     return buffer.getvalue().encode("utf-8-sig"), 200, {
         "Content-Type": "text/csv; charset=utf-8",
@@ -146,20 +150,20 @@ def export_xlsx():
     f = query.filters
     book = Workbook()
     sheet = book.active
-    sheet.title = "Kinerja"
-    sheet.append([f"Periode {f.start.isoformat()} s.d. {f.end.isoformat()} (WITA)"])
-    sheet.append(COLUMNS)
+    sheet.title = _("Kinerja")
+    sheet.append([_period(f)])
+    sheet.append([str(column) for column in COLUMNS])
     for row in _rows(query):
         sheet.append(row)
-    daily = book.create_sheet("Harian")
-    daily.append(["Tanggal", "Diterbitkan", "Dilayani"])
+    daily = book.create_sheet(_("Harian"))
+    daily.append([_("Tanggal"), _("Diterbitkan"), _("Dilayani")])
     for day, issued, served in reports.per_day(db.session, f):
         daily.append([day, issued, int(served or 0)])
     ikm = survey.compute_index(db.session, f.start, f.end, f.agency_id, f.service_id)
-    skm = book.create_sheet("SKM")
-    skm.append(["Responden", ikm.respondents])
-    skm.append(["IKM (konversi)", float(ikm.value) if ikm.value is not None else ""])
-    skm.append(["Mutu", f"{ikm.grade} {ikm.label}"])
+    skm = book.create_sheet(_("SKM"))
+    skm.append([_("Responden"), ikm.respondents])
+    skm.append([_("IKM (konversi)"), float(ikm.value) if ikm.value is not None else ""])
+    skm.append([_("Mutu"), f"{ikm.grade} {ikm.label}"])
     for (code, element, _q, _a), nrr in zip(survey.ELEMENTS, ikm.nrr):
         skm.append([f"{code.upper()} {element}", float(nrr) if nrr is not None else ""])
     buffer = io.BytesIO()

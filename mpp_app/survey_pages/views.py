@@ -29,7 +29,7 @@ def _kiosk_counter(token) -> Counter:
 
 
 def _survey_context(ticket, errors=(), **extra):
-    return {"ticket": ticket, "elements": survey.ELEMENTS, "profile": survey.PROFILE, "errors": list(errors),
+    return {"ticket": ticket, "elements": survey.ELEMENTS, "profile": survey.PROFILE, "profile_labels": survey.PROFILE_LABELS, "errors": list(errors),
             "given": request.form if request.method == "POST" else {}, **extra}
 
 

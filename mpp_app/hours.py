@@ -126,9 +126,16 @@ def schedule_for(session, day: date, agency_id: Optional[int] = None) -> DaySche
     return Calendar.load(session, agency_id, day, day).schedule(day)
 
 
-def upcoming(session, start: date, days: int, agency_id: Optional[int] = None) -> list:
-    """The schedules of `days` consecutive dates from `start`, as the system will apply them."""
+def upcoming(session, start: date, days: int, agency_id: Optional[int] = None, proposed: Optional[dict] = None) -> list:
+    """The schedules of `days` consecutive dates from `start`, as the system will apply them.
+
+    `proposed` ({weekday: row}, any object with the fields of OpeningHours) stands in for the
+    stored weekly rows of the scope (the agency's, or the mall's when agency_id is None), so a
+    manager sees the effect of an edit before saving it; nothing is written.
+    """
     calendar = Calendar.load(session, agency_id, start, start + timedelta(days=days))
+    if proposed:
+        (calendar.mall_week if agency_id is None else calendar.agency_week).update(proposed)
     return [calendar.schedule(start + timedelta(days=n)) for n in range(days)]
 
 

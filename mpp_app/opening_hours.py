@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from . import audit
 from .errors import DomainError, NotFoundError
+from .hours import upcoming
 from .models import Closure, OpeningHours, SpecialHours
 
 MAX_RANGE_DAYS = 366
@@ -63,9 +64,9 @@ def _week_row(session, weekday: int, agency_id: Optional[int]) -> Optional[Openi
         OpeningHours.agency_id.is_(None) if agency_id is None else OpeningHours.agency_id == agency_id))
 
 
-def save_weekday(session, weekday: int, hours: DayHours, actor, agency_id: Optional[int] = None) -> OpeningHours:
-    """Set the mall's (or an agency's) hours for a weekday; an agency's may only narrow the
-    mall's. Audited; commits."""
+def _check_weekday(session, weekday: int, hours: DayHours, agency_id: Optional[int]) -> None:
+    """Raise unless `hours` may be saved for the weekday: valid times, and an agency's day
+    within the mall's."""
     if not 0 <= weekday <= 6:
         raise NotFoundError()
     hours.validate()
@@ -76,6 +77,23 @@ def save_weekday(session, weekday: int, hours: DayHours, actor, agency_id: Optio
         if hours.opens_at < mall.opens_at or hours.closes_at > mall.closes_at:
             raise HoursError(_l("Jam instansi tidak boleh lebih luas dari jam mal (%(opens)s–%(closes)s)."),
                              opens=_fmt(mall.opens_at), closes=_fmt(mall.closes_at))
+
+
+def preview_weekday(session, weekday: int, hours: DayHours, start: date, days: int,
+                    agency_id: Optional[int] = None) -> list:
+    """The next `days` schedules from `start` as they would be if `hours` were saved for the
+    weekday, each paired with whether it differs from what applies now. Refuses what
+    save_weekday would refuse; writes nothing."""
+    _check_weekday(session, weekday, hours, agency_id)
+    current = upcoming(session, start, days, agency_id)
+    proposed = upcoming(session, start, days, agency_id, proposed={weekday: hours})
+    return [(after, after != before) for before, after in zip(current, proposed)]
+
+
+def save_weekday(session, weekday: int, hours: DayHours, actor, agency_id: Optional[int] = None) -> OpeningHours:
+    """Set the mall's (or an agency's) hours for a weekday; an agency's may only narrow the
+    mall's. Audited; commits."""
+    _check_weekday(session, weekday, hours, agency_id)
     row = _week_row(session, weekday, agency_id)
     before = audit.snapshot(row, asdict(hours)) if row else None
     if row is None:

@@ -68,6 +68,7 @@ MATRIX = {
     "admin.edit_weekday": ("GET", {"weekday": 4}, MANAGERS),
     "admin.show_weekday": ("GET", {"weekday": 4}, MANAGERS),
     "admin.save_weekday": ("POST", {"weekday": 4}, MANAGERS),
+    "admin.preview_weekday": ("POST", {"weekday": 4}, MANAGERS),
     "admin.follow_mall": ("POST", {"weekday": 4, "agency": "PLN"}, MANAGERS),
     "admin.save_closure": ("POST", {}, MANAGERS),
     "admin.edit_closure": ("GET", {"closure_id": 1}, MANAGERS),

@@ -1,5 +1,6 @@
 """Manager administration: hours rules and edits, closures, holidays, special hours, catalogue,
 staff, settings and the audit log; every form's success and its validation errors."""
+import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -105,6 +106,35 @@ def test_agency_hours_never_wider_than_mall(session):
                                    pln.id)  # the mall is closed on Saturday
 
 
+def test_preview_of_an_unsaved_weekday_edit_changes_only_its_days_and_stores_nothing(session):
+    rows, audits = count(session, OpeningHours), count(session, AuditLog)
+    opening_hours.save_closure(session, date(2026, 12, 11), date(2026, 12, 11), "Rapat kerja", manager_of(session),
+                               MONDAY)
+    preview = opening_hours.preview_weekday(
+        session, 4, opening_hours.DayHours(True, time(8), time(14), last_ticket_at=time(13, 30)), MONDAY, 14)
+    assert [day.day for day, _ in preview] == [MONDAY + timedelta(days=n) for n in range(14)]
+    changed = {day.day: day for day, is_changed in preview if is_changed}
+    assert list(changed) == [FRIDAY]  # the next Friday is closed, and a closure beats weekly hours
+    assert (changed[FRIDAY].closes_at, changed[FRIDAY].last_ticket_at) == (time(14), time(13, 30))
+    assert hours.schedule_for(session, FRIDAY).closes_at == time(15)
+    assert count(session, OpeningHours) == rows and count(session, AuditLog) == audits + 1  # the closure only
+
+
+def test_preview_of_closing_a_day_and_of_agency_hours(session):
+    closed = opening_hours.preview_weekday(session, 0, opening_hours.DayHours(False), MONDAY, 14)
+    assert {day.day for day, is_changed in closed if is_changed} == {MONDAY, MONDAY + timedelta(days=7)}
+    assert all(not day.is_open_day for day, is_changed in closed if is_changed)
+    pln = agency_by_code(session, "PLN")
+    narrowed = opening_hours.preview_weekday(session, 2, opening_hours.DayHours(True, time(9), time(14)), MONDAY, 14,
+                                             pln.id)
+    assert [day.opens_at for day, is_changed in narrowed if is_changed] == [time(9), time(9)]
+    assert hours.schedule_for(session, date(2026, 12, 2), pln.id).opens_at == time(8)
+    with pytest.raises(opening_hours.HoursError):  # refused exactly as saving would be
+        opening_hours.preview_weekday(session, 2, opening_hours.DayHours(True, time(7), time(14)), MONDAY, 14, pln.id)
+    with pytest.raises(opening_hours.HoursError):
+        opening_hours.preview_weekday(session, 2, opening_hours.DayHours(True, time(14), time(9)), MONDAY, 14)
+
+
 def test_follow_mall_removes_agency_row(session):
     pln = agency_by_code(session, "PLN")
     opening_hours.save_weekday(session, 0, opening_hours.DayHours(False), manager_of(session), pln.id)
@@ -178,6 +208,29 @@ def test_edit_friday_inline(manager, session):
     assert "08.00–14.00" in saved.get_data(as_text=True)
     preview = manager.get("/admin/hours/preview", htmx=True).get_data(as_text=True)
     assert "Jum, 4 Des" in preview and "08.00–14.00" in preview
+
+
+def test_preview_of_an_unsaved_edit_through_the_page(manager, session):
+    def friday_row(body):
+        return re.search(r'<tr class="([^"]*)" data-day="2026-12-04">(.*?)</tr>', body, re.S).groups()
+
+    response = manager.post("/admin/hours/4/preview", {"is_open": "y", "opens_at": "08:00", "closes_at": "14:00",
+                                                       "last_ticket_at": "13:30"}, htmx=True)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "belum disimpan" in body and "<html" not in body
+    classes, cells = friday_row(body)
+    assert "changed" in classes and "08.00–14.00" in cells and "berubah" in cells
+    assert "changed" not in friday_row(manager.get("/admin/hours/preview", htmx=True).get_data(as_text=True))[0]
+    assert session.scalar(select(OpeningHours.closes_at).where(OpeningHours.agency_id.is_(None),
+                                                               OpeningHours.weekday == 4)) == time(15)
+
+    refused = manager.post("/admin/hours/4/preview", {"is_open": "y", "opens_at": "14:00", "closes_at": "08:00"},
+                           htmx=True)
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Jam tutup harus setelah jam buka" in body
+    assert "belum disimpan" not in body and "08.00–15.00" in friday_row(body)[1]
+    assert manager.post("/admin/hours/4/preview", {"is_open": "y", "opens_at": "abc"}, htmx=True).status_code == 422
+    assert manager.get("/admin/hours/4", htmx=True).headers["HX-Trigger"] == "hours-edit-cancelled"
 
 
 @pytest.mark.parametrize("data, message", [

@@ -64,6 +64,7 @@ ENDPOINTS = {
     "audit": ("admin", "GET", "/admin/audit", ["user", "type", "start", "end", "page"]),
     "weekday": ("manager", "POST", "/admin/hours/4", TIMES + ["agency"]),
     "hours_preview": ("manager", "GET", "/admin/hours/preview", ["agency"]),
+    "weekday_preview": ("manager", "POST", "/admin/hours/4/preview", TIMES + ["agency"]),
     "closure": ("manager", "POST", "/admin/closures", ["closure_id", "start_date", "end_date", "reason", "agency"]),
     "holiday_preview": ("manager", "POST", "/admin/closures/holidays", ["year"]),
     "holiday_import": ("manager", "POST", "/admin/closures/holidays/import", ["year", "day"]),

@@ -41,6 +41,11 @@ def _week(agency):
     return [(day, names[day], rows.get(day)) for day in range(7)]
 
 
+def _saved_preview(agency):
+    """The next 14 days as saved, in the (schedule, changed) pairs the preview partial shows."""
+    return [(day, False) for day in hours.upcoming(db.session, clock.today(), 14, agency.id if agency else None)]
+
+
 def _row(agency, weekday, form=None, errors=(), status=200, editing=False):
     found = opening_hours.week(db.session, agency.id if agency else None).get(weekday)
     template = "admin/_weekday_form.html" if editing else "admin/_weekday_row.html"
@@ -71,15 +76,34 @@ def hours_page():
         closures=opening_hours.upcoming_closures(db.session, clock.today(), agency.id if agency else None),
         form=ClosureForm(formdata=None), year_form=HolidayYearForm(formdata=None),
         specials=opening_hours.special_hours(db.session, clock.today()), special_form=SpecialHoursForm(formdata=None),
-        preview=hours.upcoming(db.session, clock.today(), 14, agency.id if agency else None), errors=[])
+        preview=_saved_preview(agency), errors=[])
 
 
 @bp.get("/hours/preview")
 @role_required(*MANAGERS)
 def hours_preview():
     agency = _scope()
-    return render_template("admin/_preview.html", agency=agency,
-                           preview=hours.upcoming(db.session, clock.today(), 14, agency.id if agency else None))
+    return render_template("admin/_preview.html", agency=agency, preview=_saved_preview(agency))
+
+
+@bp.post("/hours/<int:weekday>/preview")
+@role_required(*MANAGERS)
+def preview_weekday(weekday):
+    """The 14-day preview with the unsaved edit of one weekday applied; nothing is stored."""
+    _check_weekday(weekday)
+    agency = _scope()
+    form = DayHoursForm()
+    errors, status, preview = [], 200, None
+    if form.validate_on_submit():
+        try:
+            preview = opening_hours.preview_weekday(db.session, weekday, form.to_hours(), clock.today(), 14,
+                                                    agency.id if agency else None)
+        except DomainError as error:
+            errors, status = [str(error)], error.status
+    else:
+        errors, status = [m for messages in form.errors.values() for m in messages], 422
+    return render_template("admin/_preview.html", agency=agency, preview=preview or _saved_preview(agency),
+                           unsaved=preview is not None, errors=errors), status
 
 
 @bp.get("/hours/<int:weekday>/edit")
@@ -93,7 +117,8 @@ def edit_weekday(weekday):
 @role_required(*MANAGERS)
 def show_weekday(weekday):
     _check_weekday(weekday)
-    return _row(_scope(), weekday)
+    body, status = _row(_scope(), weekday)
+    return body, status, {"HX-Trigger": "hours-edit-cancelled"}  # drops an unsaved edit from the preview
 
 
 @bp.post("/hours/<int:weekday>")

@@ -15,9 +15,14 @@ def test_manager_changes_friday_and_adds_closure_then_reception_is_refused(app, 
     friday.locator("button", has_text="Ubah").click()
     page.fill("#closes_at-4", "14:00")
     page.fill("#last_ticket_at-4", "13:30")
+    page.locator("#weekday-4 button", has_text="Pratinjau").click()  # before saving: the effect, marked
+    expect(page.locator('#hours-preview [data-day="2026-12-04"]')).to_contain_text("08.00–14.00")
+    expect(page.locator('#hours-preview [data-day="2026-12-04"]')).to_contain_text("berubah")
+    expect(page.locator('#hours-preview [data-day="2026-12-03"]')).not_to_contain_text("berubah")
     page.locator("#weekday-4 button", has_text="Simpan").click()
     expect(page.locator("#weekday-4")).to_contain_text("08.00–14.00")
     expect(page.locator('#hours-preview [data-day="2026-12-04"]')).to_contain_text("08.00–14.00")
+    expect(page.locator('#hours-preview [data-day="2026-12-04"]')).not_to_contain_text("berubah")
 
     page.fill("#closures #start_date", "2026-12-07")
     page.fill("#closures #end_date", "2026-12-07")

@@ -5,7 +5,9 @@ from pathlib import Path
 from flask import Flask, current_app, g, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale, lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
+
 from . import config as app_config, database
 from .extensions import babel, csrf, db, login_manager, migrate
 
@@ -23,6 +25,9 @@ def create_app(test_config=None):
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app_config.load(app, test_config)
+    proxies = app.config["MPP_PROXY_COUNT"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     register_extensions(app)
     register_blueprints(app)

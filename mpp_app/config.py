@@ -20,6 +20,9 @@ DEFAULTS = {
     "MPP_SQLITE_BUSY_TIMEOUT_MS": 15000,
     # How long boards polling the same URL share one look at the database.
     "MPP_BOARD_CACHE_SECONDS": 0.5,
+    # Reverse proxies in front of the app (nginx, IIS) whose X-Forwarded-For/-Proto/-Host are
+    # trusted; 0 trusts none, so a client cannot dodge login throttling with an invented address.
+    "MPP_PROXY_COUNT": 0,
     "SESSION_COOKIE_SECURE": False,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",

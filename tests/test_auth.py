@@ -1,10 +1,11 @@
 """Staff login: sessions, throttling across processes (database-backed), forced password change, CSRF."""
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
 
-from mpp_app import accounts
+from mpp_app import accounts, create_app
 from mpp_app.errors import InvalidCredentialsError, LoginLockedError, PasswordPolicyError
 from mpp_app.models import AuditLog, LoginFailure, Role, User
 
@@ -82,6 +83,20 @@ def test_client_throttle_across_usernames(session):
     with pytest.raises(LoginLockedError):
         accounts.authenticate(session, "manager", PASSWORD, "192.0.2.7", policy)
     assert accounts.authenticate(session, "manager", PASSWORD, "192.0.2.8", policy)
+
+
+@pytest.mark.parametrize("proxies, recorded", [(0, "127.0.0.1"), (1, "10.1.2.3")])
+def test_throttle_trusts_forwarded_addresses_only_behind_a_configured_proxy(app, app_config, session, proxies,
+                                                                             recorded):
+    behind = create_app({**app_config, "MPP_PROXY_COUNT": proxies}).test_client()
+    # Over HTTPS Flask-WTF also wants a same-origin Referer, as a browser sends it.
+    headers = {"X-Forwarded-For": "10.1.2.3", "X-Forwarded-Proto": "https", "Referer": "https://localhost/login"}
+    page = behind.get("/login", headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"}).get_data(as_text=True)
+    response = behind.post("/login", headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"}, data={
+        "username": "petugas", "password": "bukan-sandinya-1",
+        "csrf_token": re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)})
+    assert response.status_code == 401
+    assert session.scalar(select(LoginFailure.client)) == recorded
 
 
 def test_admin_unlocks_account(client, session):

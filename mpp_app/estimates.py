@@ -45,7 +45,7 @@ def agency_minutes_per_visit(session, agency, now: datetime) -> float:
     recent = _recent_minutes(session, Ticket.queue_agency_id == agency.id, now)
     if recent is not None:
         return recent
-    expected = [s.expected_minutes for s in agency.services if s.active]
+    expected = [s.expected_minutes for s in agency.active_services]
     return float(mean(expected)) if expected else 10.0
 
 
@@ -62,8 +62,13 @@ def open_counters(session, service_id: int) -> int:
     return _staffed(session, served)
 
 
-def agency_open_counters(session, agency_id: int) -> int:
-    return _staffed(session, Counter.agency_id == agency_id)
+def agencies_open_counters(session) -> dict:
+    """open_counters for each agency as a whole, by agency id (agencies without counters absent)."""
+    rows = session.execute(
+        select(Counter.agency_id, func.count(case((Counter.state == CounterState.OPEN, Counter.id))), func.count())
+        .where(Counter.active).group_by(Counter.agency_id)
+    ).all()
+    return {agency_id: opened or active for agency_id, opened, active in rows}
 
 
 def wait_minutes(people_ahead: int, per_visit: float, counters: int) -> int:

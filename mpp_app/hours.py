@@ -74,14 +74,18 @@ class Calendar:
 
     @classmethod
     def load(cls, session, agency_id: Optional[int], start: date, end: date) -> "Calendar":
+        return cls.load_many(session, [agency_id], start, end)[agency_id]
+
+    @classmethod
+    def load_many(cls, session, agency_ids: list, start: date, end: date) -> dict:
+        """One Calendar per agency id (None: the mall alone), from one read of each table."""
+        ids = [agency_id for agency_id in agency_ids if agency_id is not None]
         rows = session.scalars(
-            select(OpeningHours).where(
-                or_(OpeningHours.agency_id.is_(None), OpeningHours.agency_id == agency_id)
-            )
+            select(OpeningHours).where(or_(OpeningHours.agency_id.is_(None), OpeningHours.agency_id.in_(ids)))
         ).all()
         closures = session.scalars(
             select(Closure).where(
-                or_(Closure.agency_id.is_(None), Closure.agency_id == agency_id),
+                or_(Closure.agency_id.is_(None), Closure.agency_id.in_(ids)),
                 Closure.start_date <= end,
                 Closure.end_date >= start,
             ).order_by(Closure.agency_id.is_not(None), Closure.start_date)
@@ -90,12 +94,13 @@ class Calendar:
             select(SpecialHours).where(SpecialHours.start_date <= end, SpecialHours.end_date >= start)
             .order_by(SpecialHours.start_date)
         ).all()
-        return cls(
-            mall_week={r.weekday: r for r in rows if r.agency_id is None},
-            agency_week={r.weekday: r for r in rows if r.agency_id is not None},
-            closures=list(closures),
+        mall_week = {r.weekday: r for r in rows if r.agency_id is None}
+        return {agency_id: cls(
+            mall_week=mall_week,
+            agency_week={r.weekday: r for r in rows if r.agency_id is not None and r.agency_id == agency_id},
+            closures=[c for c in closures if c.agency_id is None or c.agency_id == agency_id],
             special=list(special),
-        )
+        ) for agency_id in agency_ids}
 
     def schedule(self, day: date) -> DaySchedule:
         for closure in self.closures:
@@ -168,14 +173,31 @@ def status_at(session, moment: Optional[datetime] = None, agency_id: Optional[in
     moment = clock.at(moment)
     today = moment.date()
     # Most checks happen while open: load one day first, the long window only when needed.
-    schedule = Calendar.load(session, agency_id, today, today).schedule(today)
+    status = _status(Calendar.load(session, agency_id, today, today), moment, search_days=0)
+    return status or _status(Calendar.load(session, agency_id, today, today + timedelta(days=SEARCH_DAYS)), moment)
+
+
+def statuses_at(session, moment: Optional[datetime], agency_ids: list) -> dict:
+    """status_at for each of several agencies, from one read of the hours tables."""
+    moment = clock.at(moment)
+    today = moment.date()
+    calendars = Calendar.load_many(session, agency_ids, today, today + timedelta(days=SEARCH_DAYS))
+    return {agency_id: _status(calendar, moment) for agency_id, calendar in calendars.items()}
+
+
+def _status(calendar: Calendar, moment: datetime, search_days: int = SEARCH_DAYS) -> Optional[OpeningStatus]:
+    """The status at `moment` by `calendar`; None when the next opening lies beyond today and
+    search_days is 0 (the calendar then covers today only)."""
+    today = moment.date()
+    schedule = calendar.schedule(today)
     state, later_today = _state(schedule, moment.time().replace(tzinfo=None))
     if state is State.OPEN:
         return OpeningStatus(state, schedule, next_opening=moment)
     if later_today is not None:
         return OpeningStatus(state, schedule, next_opening=_at(today, later_today))
-    calendar = Calendar.load(session, agency_id, today, today + timedelta(days=SEARCH_DAYS))
-    for offset in range(1, SEARCH_DAYS + 1):
+    if not search_days:
+        return None
+    for offset in range(1, search_days + 1):
         day = today + timedelta(days=offset)
         upcoming_day = calendar.schedule(day)
         if upcoming_day.is_open_day:

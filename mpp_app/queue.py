@@ -258,7 +258,8 @@ class AgencyQueue:
 
 def reception_overview(session, now: Optional[datetime] = None) -> list:
     """Per active agency: waiting count, numbers being called or served, the estimated wait of a
-    ticket issued now, and whether it accepts tickets. Three queries whatever the ticket count."""
+    ticket issued now, and whether it accepts tickets. A fixed number of queries plus one per
+    agency (its recent service times), whatever the ticket count: it is polled all day."""
     now = clock.at(now)
     today = now.date()
     waiting = dict(session.execute(
@@ -270,16 +271,18 @@ def reception_overview(session, now: Optional[datetime] = None) -> list:
                              Ticket.status.in_((TicketStatus.CALLED, TicketStatus.SERVING)))
         .options(joinedload(Ticket.counter), joinedload(Ticket.agency))
         .order_by(Ticket.called_at)).all()
+    agencies = catalogue.active_agencies(session)
+    counters = estimates.agencies_open_counters(session)
+    opening = hours.statuses_at(session, now, [agency.id for agency in agencies])
     rows = []
-    for agency in catalogue.active_agencies(session):
+    for agency in agencies:
         count = waiting.get(agency.id, 0)
         per_visit = estimates.agency_minutes_per_visit(session, agency, now)
-        counters = estimates.agency_open_counters(session, agency.id)
         rows.append(AgencyQueue(
             agency=agency, waiting=count,
             now_serving=[t for t in active if t.queue_agency_id == agency.id],
-            estimated_wait=estimates.wait_minutes(count, per_visit, counters),
-            hours=hours.status_at(session, now, agency.id),
+            estimated_wait=estimates.wait_minutes(count, per_visit, counters.get(agency.id, 0)),
+            hours=opening[agency.id],
         ))
     return rows
 

@@ -140,6 +140,24 @@ def test_agency_closed_weekday_and_agency_closure(session):
     assert hours.status_at(session, at(MONDAY, 10), other.id).accepts_tickets
 
 
+@pytest.mark.parametrize("moment", [at(MONDAY, 7), at(MONDAY, 9, 30), at(MONDAY, 13, 45), at(MONDAY, 16),
+                                    at(MONDAY + timedelta(days=5), 10)])
+def test_statuses_of_many_agencies_match_each_agency_alone(session, with_break, moment):
+    bank, pos, pln = (agency_by_code(session, code) for code in ("BANKNTT", "POS", "PLN"))
+    session.add_all([
+        OpeningHours(agency_id=bank.id, weekday=0, is_open=True, opens_at=time(9), closes_at=time(14),
+                     last_ticket_at=time(13, 30)),
+        OpeningHours(agency_id=pos.id, weekday=1, is_open=False),
+        Closure(agency_id=pos.id, start_date=MONDAY, end_date=MONDAY, reason="Pelatihan petugas"),
+        Closure(agency_id=pln.id, start_date=MONDAY + timedelta(days=7), end_date=MONDAY + timedelta(days=8),
+                reason="Audit"),
+    ])
+    session.commit()
+    ids = [None, bank.id, pos.id, pln.id, agency_by_code(session, "KPP").id]
+    assert hours.statuses_at(session, moment, ids) == {agency_id: hours.status_at(session, moment, agency_id)
+                                                       for agency_id in ids}
+
+
 def test_agency_break_adds_to_mall(session, with_break):
     pln = agency_by_code(session, "PLN")
     session.add(OpeningHours(agency_id=pln.id, weekday=MONDAY.weekday(), is_open=True, opens_at=time(8),

@@ -4,9 +4,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from mpp_app import estimates, queue
+from mpp_app.extensions import db
 from mpp_app.errors import NotFoundError
 from mpp_app.models import AuditLog, Counter, DailyNumber, PriorityCategory, Ticket, TicketStatus, User
 
@@ -256,6 +257,27 @@ def test_reception_overview(session):
     assert rows["DUKCAPIL"].estimated_wait == 10  # ceil(2 * 15 / 3)
     assert rows["PLN"].waiting == 1 and rows["PLN"].hours.accepts_tickets
     assert rows["KPP"].waiting == 0 and rows["KPP"].estimated_wait == 0
+
+
+def test_reception_overview_queries_do_not_grow_with_tickets(session):
+    """Polled every few seconds by every front desk: a fixed number of queries plus one per agency."""
+    def queries_of_one_overview():
+        statements = []
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            session.expire_all()
+            rows = queue.reception_overview(session, at(MONDAY, 10, 30))
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements), rows
+
+    few, rows = queries_of_one_overview()
+    for n in range(30):
+        issue(session, ("DUKCAPIL", "PLN", "KPP")[n % 3])
+    many, rows = queries_of_one_overview()
+    assert many == few <= len(rows) + 8
+    assert sum(row.waiting for row in rows) == 30
 
 
 def test_purge_personal_data_after_retention(session):

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import delete, text
 
 from mpp_app.extensions import db
+from mpp_app.ids import parse_row_id
 from mpp_app.models import LoginFailure
 
 from .conftest import Staff
@@ -152,6 +153,22 @@ def test_ids_beyond_the_database_range_are_not_found(staff, path):
     staff.login("admin")
     response = staff.post(path) if path.endswith("active") else staff.get(path)
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("text, row_id", [("7", 7), ("007", 7), ("999999999", 999999999), ("1234567890", None),
+                                          ("", None), ("-1", None), (" 7", None), ("٣", None), ("²", None),
+                                          ("7\n", None), (None, None)])
+def test_row_ids_from_text(text, row_id):
+    assert parse_row_id(text) == row_id
+
+
+@pytest.mark.parametrize("query, refused", [("service=1", False), ("service=1234567890", True),
+                                            ("counter=%D9%A3", True), ("officer=-1", True)])
+def test_report_filters_take_row_ids_only(staff, query, refused):
+    staff.login("manager")
+    response = staff.get(f"/reports/?{query}")
+    assert response.status_code == (422 if refused else 200)
+    assert ("tidak valid" in response.get_data(as_text=True)) is refused
 
 
 @pytest.mark.parametrize("path", ["/admin/audit?user=a%00b&type=%00", "/layanan?q=ktp%00", "/reception/services?q=%00",

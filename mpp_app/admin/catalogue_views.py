@@ -1,5 +1,4 @@
 """Administration of agencies, services, counters, staff, settings and the audit log."""
-import re
 from datetime import datetime, time, timedelta
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -12,6 +11,7 @@ from .. import accounts, catalogue_admin, clock, settings
 from ..access import MANAGERS, role_required
 from ..errors import DomainError
 from ..extensions import db
+from ..ids import parse_row_id
 from ..models import Agency, AuditLog, Counter, Role, Service, User
 from .forms import (AgencyForm, CounterForm, ServiceForm, SettingsForm, UserForm, choices)
 from .views import bp, manageable_user
@@ -111,8 +111,10 @@ def edit_counter(counter_id=None):
     form.agency_id.choices = _agency_choices()
     if counter and request.method == "GET":
         form.agency_id.data = str(counter.agency_id)
-    selected = ({int(v) for v in request.form.getlist("service_ids") if re.fullmatch(r"[0-9]{1,9}", v)} if request.method == "POST"
-                else {s.id for s in counter.services} if counter else set())
+    if request.method == "POST":
+        selected = {parse_row_id(v) for v in request.form.getlist("service_ids")} - {None}
+    else:
+        selected = {s.id for s in counter.services} if counter else set()
     all_services = db.session.scalars(select(Service).join(Service.agency).where(Service.active)
                                       .order_by(Agency.sort_order, Service.sort_order)
                                       .options(joinedload(Service.agency))).all()

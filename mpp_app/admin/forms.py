@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import TextInput
 
+from ..ids import ROW_ID_PATTERN
 from ..opening_hours import DayHours
 from ..reception.forms import clean_text
 
@@ -72,7 +73,7 @@ class DayHoursForm(TimesForm):
 
 
 class ClosureForm(FlaskForm):
-    closure_id = HiddenField(validators=[Optional(), Regexp(r"^\d{1,9}$")])
+    closure_id = HiddenField(validators=[Optional(), Regexp(ROW_ID_PATTERN)])
     start_date = LocalDateField(_l("Dari tanggal"))
     end_date = LocalDateField(_l("Sampai tanggal"))
     reason = StringField(_l("Keterangan"), filters=[clean_text], validators=[

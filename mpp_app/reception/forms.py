@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, Regexp
 
+from ..ids import ROW_ID_PATTERN
 from ..models import PriorityCategory
 
 PHONE_PATTERN = r"^(\+62|62|0)8\d{7,12}$"
@@ -27,7 +28,7 @@ def clean_phone(value):
 class IssueTicketForm(FlaskForm):
     service_id = StringField(_l("Layanan"), validators=[
         InputRequired(_l("Pilih layanan terlebih dahulu.")),
-        Regexp(r"^\d{1,9}$", message=_l("Pilih layanan terlebih dahulu."))])
+        Regexp(ROW_ID_PATTERN, message=_l("Pilih layanan terlebih dahulu."))])
     visitor_name = StringField(_l("Nama pengunjung"), filters=[clean_text], validators=[
         DataRequired(_l("Isi nama pengunjung.")),
         Length(max=100, message=_l("Nama terlalu panjang (maksimal %(max)d karakter)."))])

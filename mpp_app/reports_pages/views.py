@@ -1,7 +1,6 @@
 """Reports for managers (all agencies) and officers (their own agency): figures, charts, exports."""
 import csv
 import io
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,6 +13,7 @@ from .. import catalogue, charts, clock, reports, survey
 from ..access import role_required
 from ..errors import DomainError
 from ..extensions import db
+from ..ids import parse_row_id
 from ..models import Agency, Role
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -59,10 +59,10 @@ def _query() -> Query:
         code = current_user.agency.code
     numbers = {}
     for name in ("service", "counter", "officer"):
-        raw = request.args.get(name, "")[:9]
-        if raw and not re.fullmatch(r"[0-9]{1,9}", raw):
+        raw = request.args.get(name, "")
+        numbers[name] = parse_row_id(raw) if raw else None
+        if raw and numbers[name] is None:
             raise DomainError(_("Filter %(name)s tidak valid.", name=name))
-        numbers[name] = int(raw) if raw else None
     filters = reports.Filters(start, end, agency_id, numbers["service"], numbers["counter"], numbers["officer"])
     return Query(filters, group, code)
 

@@ -53,6 +53,9 @@ def register_extensions(app):
     from .queue import status_label
 
     app.jinja_env.globals["queue_status_label"] = status_label
+    from .access import ROLE_LABELS
+
+    app.jinja_env.filters["role_label"] = ROLE_LABELS.get
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Silakan masuk terlebih dahulu.")

@@ -2,6 +2,7 @@
 from functools import wraps
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .models import Role
@@ -9,6 +10,8 @@ from .models import Role
 STAFF = (Role.ADMIN, Role.MANAGER, Role.RECEPTIONIST, Role.OFFICER)
 MANAGERS = (Role.ADMIN, Role.MANAGER)
 FRONT_DESK = (Role.ADMIN, Role.MANAGER, Role.RECEPTIONIST)
+ROLE_LABELS = {Role.ADMIN: _l("Admin"), Role.MANAGER: _l("Manajer"), Role.RECEPTIONIST: _l("Resepsionis"),
+               Role.OFFICER: _l("Petugas loket")}
 
 
 def role_required(*roles):

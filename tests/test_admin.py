@@ -365,6 +365,8 @@ def test_staff_create_reset_deactivate(manager, session, app):
                                            "csrf_token": _token(new.client)}).headers["Location"] == "/counters/"
     user = session.scalar(select(User).where(User.username == "maria.tefa"))
     assert user.must_change_password and user.agency.code == "PLN"
+    listed = re.search(r"<td>maria\.tefa</td>.*?</tr>", manager.get("/admin/users").get_data(as_text=True), re.S)
+    assert "<td>Petugas loket</td>" in listed.group(0)
     for data, message in [({"role": "officer", "agency": ""}, "harus terdaftar pada satu instansi"),
                           ({"role": "admin"}, "Pilihan tidak dikenal"),  # a manager cannot create admins
                           ({"username": "manager"}, "sudah dipakai")]:

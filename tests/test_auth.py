@@ -25,6 +25,14 @@ def test_each_role_lands_on_its_start_page(client, username, start):
     assert client.get(start).status_code == 200
 
 
+def test_navigation_names_the_role_in_the_chosen_language(client):
+    login(client, "petugas")
+    page = client.get("/counters/").get_data(as_text=True)
+    assert "(Petugas loket)" in page and "(officer)" not in page
+    client.post("/language", data={"language": "en", "csrf_token": csrf_token(client)})
+    assert "(Counter officer)" in client.get("/counters/").get_data(as_text=True)
+
+
 def test_login_page_is_indonesian(client):
     page = client.get("/login").get_data(as_text=True)
     assert 'lang="id"' in page and "Masuk petugas" in page and "Kata sandi" in page

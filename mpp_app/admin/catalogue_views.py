@@ -2,23 +2,19 @@
 from datetime import datetime, time, timedelta
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from .. import accounts, catalogue_admin, clock, settings
-from ..access import MANAGERS, role_required
+from ..access import MANAGERS, ROLE_LABELS, role_required
 from ..errors import DomainError
 from ..extensions import db
 from ..ids import parse_row_id
 from ..models import Agency, AuditLog, Counter, Role, Service, User
 from .forms import (AgencyForm, CounterForm, ServiceForm, SettingsForm, UserForm, choices)
 from .views import bp, manageable_user
-
-ROLE_LABELS = {"admin": _l("Admin"), "manager": _l("Manajer"), "receptionist": _l("Resepsionis"),
-               "officer": _l("Petugas loket")}
-
 
 def _actor():
     return current_user._get_current_object()
@@ -129,7 +125,7 @@ def edit_counter(counter_id=None):
 def new_user():
     form = UserForm()
     allowed = accounts.MANAGEABLE_ROLES[current_user.role]
-    form.role.choices = choices((r.value, ROLE_LABELS[r.value]) for r in Role if r in allowed)
+    form.role.choices = choices((r.value, ROLE_LABELS[r]) for r in Role if r in allowed)
     form.agency.choices = choices([("", "—")] + [(a.code, a.short_name) for a in
                                                  db.session.scalars(select(Agency).order_by(Agency.sort_order))])
     if not form.validate_on_submit():

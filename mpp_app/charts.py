@@ -2,25 +2,30 @@
 from dataclasses import dataclass
 
 WIDTH, HEIGHT, PAD = 640, 220, 32
+MAX_DOTS = 62  # a dot per day up to two months; beyond that the line alone reads better
 
 
 @dataclass(frozen=True)
 class Line:
     points: str  # "x,y x,y ..." for an SVG polyline
     label: str
+    dots: tuple = ()  # (x, y, day, value) per day, so one day or a lone spike still shows
 
 
 def trend(days: list, series: dict) -> dict:
     """Polylines of per-day series (label -> values) scaled into the chart box, with axis labels."""
     top = max([max(values, default=0) for values in series.values()] + [1])
     step = (WIDTH - 2 * PAD) / max(1, len(days) - 1)
+    xs = [WIDTH / 2] if len(days) == 1 else [PAD + i * step for i in range(len(days))]
 
     def y(value):
         return HEIGHT - PAD - (HEIGHT - 2 * PAD) * value / top
 
-    lines = [Line(" ".join(f"{PAD + i * step:.1f},{y(v):.1f}" for i, v in enumerate(values)), label)
+    lines = [Line(" ".join(f"{x:.1f},{y(v):.1f}" for x, v in zip(xs, values)), label,
+                  tuple((round(x, 1), round(y(v), 1), day, v) for x, day, v in zip(xs, days, values))
+                  if len(days) <= MAX_DOTS else ())
              for label, values in series.items()]
-    ticks = [(PAD + i * step, day) for i, day in enumerate(days)][:: max(1, len(days) // 8)]
+    ticks = list(zip(xs, days))[:: max(1, len(days) // 8)]
     return {"width": WIDTH, "height": HEIGHT, "pad": PAD, "lines": lines, "top": top, "ticks": ticks}
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from mpp_app import counter_sessions, queue, reports, survey
+from mpp_app import charts, counter_sessions, queue, reports, survey
 from mpp_app.models import Counter, SurveyResponse, Ticket, User
 
 from .conftest import agency_by_code
@@ -215,6 +215,7 @@ def test_report_pages_and_exports(staff, session, desk):
     manager = staff.login("manager")
     page = manager.get("/reports/?start=2026-11-30&end=2026-11-30").get_data(as_text=True)
     assert 'data-figure="issued">1<' in page and "<svg" in page and "Dukcapil" in page
+    assert "<title>Diterbitkan 30/11: 1</title></circle>" in page
     exported = manager.get("/reports/export.csv?start=2026-11-30&end=2026-11-30")
     rows = list(csv.reader(io.StringIO(exported.get_data().decode("utf-8-sig"))))
     assert rows[1][:3] == ["Kelompok", "Diterbitkan", "Dilayani"] and rows[2][:3] == ["Dukcapil", "1", "1"]
@@ -228,6 +229,17 @@ def test_report_pages_and_exports(staff, session, desk):
                            ("agency=NOPE", "tidak dikenal"), ("service=abc", "tidak valid")]:
         response = manager.get(f"/reports/?{query}")
         assert response.status_code == 422 and message in response.get_data(as_text=True), query
+
+
+def test_trend_chart_marks_each_day_so_a_single_day_shows():
+    one = charts.trend([date(2026, 11, 30)], {"Diterbitkan": [5], "Dilayani": [0]})
+    issued, served = one["lines"]
+    assert issued.dots == ((320.0, 32.0, date(2026, 11, 30), 5),) and served.dots[0][1] == 188.0
+    month = [date(2026, 11, 1) + timedelta(days=n) for n in range(30)]
+    line = charts.trend(month, {"Diterbitkan": list(range(30))})["lines"][0]
+    assert len(line.dots) == 30 and line.dots[0][0] == charts.PAD and line.dots[-1][0] == charts.WIDTH - charts.PAD
+    year = [date(2026, 1, 1) + timedelta(days=n) for n in range(365)]
+    assert charts.trend(year, {"Diterbitkan": [1] * 365})["lines"][0].dots == ()
 
 
 def test_officer_sees_only_own_agency(staff, session, desk):

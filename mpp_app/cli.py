@@ -10,7 +10,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from . import accounts, audit, backup, catalogue, clock, create_app, queue, settings
+from . import accounts, audit, backup, catalogue, clock, create_app, housekeeping, queue, settings
 from .errors import DomainError, database_fault
 from .extensions import db
 from .models import Agency, Role, User
@@ -61,6 +61,7 @@ def serve_command(host, port, threads):
         click.echo(f"  Password (shown once, change it at first login): {password}")
         click.echo("=" * 60)
     app = current_app._get_current_object()
+    housekeeping.start(app)
     click.echo(f"Serving {app.config['MPP_NAME']} on http://{host}:{port}/ (database: {db.engine.url.render_as_string(hide_password=True)})")
     serve(app, host=host, port=port, threads=threads, ident="mpp")
 

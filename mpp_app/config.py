@@ -17,6 +17,8 @@ DEFAULTS = {
     "MPP_LOGIN_MAX_CLIENT_FAILURES": 20,
     "MPP_LOGIN_LOCK_MINUTES": 15,
     "MPP_RETENTION_DAYS": 90,
+    # How often `mpp serve` erases personal data past the retention (0: never, schedule the CLI).
+    "MPP_PURGE_EVERY_MINUTES": 60,
     "MPP_SQLITE_BUSY_TIMEOUT_MS": 15000,
     # How long boards polling the same URL share one look at the database.
     "MPP_BOARD_CACHE_SECONDS": 0.5,

@@ -218,7 +218,8 @@ def purge_personal_data(session, retention_days: int, actor=None, now: Optional[
         .where(Ticket.business_date < cutoff, Ticket.personal_data_purged_at.is_(None))
         .values(visitor_name=None, visitor_phone=None, note=None, personal_data_purged_at=now)
     ).rowcount
-    audit.record(session, actor, "personal_data_purged", after={"tickets": purged, "before": cutoff.isoformat()})
+    if purged:  # the server runs this every hour: only erasures belong in the audit log
+        audit.record(session, actor, "personal_data_purged", after={"tickets": purged, "before": cutoff.isoformat()})
     session.commit()
     return purged
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, func, select
 
-from mpp_app import estimates, queue
+from mpp_app import estimates, housekeeping, queue, settings
 from mpp_app.extensions import db
 from mpp_app.errors import NotFoundError
 from mpp_app.models import AuditLog, Counter, DailyNumber, PriorityCategory, Ticket, TicketStatus, User
@@ -292,7 +292,20 @@ def test_purge_personal_data_after_retention(session):
     assert old.personal_data_purged_at is not None
     assert old.status is TicketStatus.WAITING and old.number == 1  # statistics stay
     assert recent.visitor_name == "Yohanes Ndun" and recent.visitor_phone == "081298765432"
+    audits = session.scalar(select(func.count()).select_from(AuditLog))
     assert queue.purge_personal_data(session, 90, now=at(MONDAY, 10)) == 0
+    assert session.scalar(select(func.count()).select_from(AuditLog)) == audits  # nothing erased, nothing logged
+
+
+def test_server_housekeeping_purges_by_the_retention_setting(app, session):
+    old = issue(session, when=at(MONDAY - timedelta(days=40), 10), actor=staff(session, "manager"),
+                override_reason="data lama")
+    assert housekeeping.purge_expired_personal_data(app) == 0  # 40 days is inside the default 90
+    settings.put(session, "retention_days", "30", staff(session, "manager"))
+    assert housekeeping.purge_expired_personal_data(app) == 1
+    session.expire_all()
+    assert session.get(Ticket, old.id).visitor_name is None
+    assert session.scalar(select(AuditLog.action).order_by(AuditLog.id.desc())) == "personal_data_purged"
 
 
 def test_every_ticket_has_an_unguessable_token(session):

@@ -102,6 +102,10 @@ def test_double_submit_creates_one_ticket(desk, session):
     assert first.status_code == second.status_code == 200
     assert "A-001" in second.get_data(as_text=True) and "sudah terkirim" in second.get_data(as_text=True)
     assert count_tickets(session) == 1
+    # A desk that prints automatically prints the first answer only, never the repeated one.
+    ticket_id = session.scalar(select(Ticket.id))
+    assert f'data-print-url="/reception/tickets/{ticket_id}/print"' in first.get_data(as_text=True)
+    assert "data-print-url" not in second.get_data(as_text=True)
 
 
 def test_unicode_and_markup_in_names_are_stored_as_text(desk, session):
@@ -181,6 +185,15 @@ def test_print_view(desk, session):
     assert "Yohanes" not in page  # no personal data on the printed ticket
     assert 'class="paper-80"' in page
     assert 'class="paper-58"' in desk.get(f"/reception/tickets/{ticket.id}/print?paper=58").get_data(as_text=True)
+
+
+def test_only_the_print_view_may_be_framed_and_only_by_our_own_pages(desk, session):
+    desk.post("/reception/tickets", form(session), htmx=True)
+    printed = desk.get(f"/reception/tickets/{session.scalar(select(Ticket.id))}/print").headers
+    assert "frame-ancestors 'self'" in printed["Content-Security-Policy"] and printed["X-Frame-Options"] == "SAMEORIGIN"
+    assert "script-src 'self'" in printed["Content-Security-Policy"]
+    reception = desk.get("/reception/").headers
+    assert "frame-ancestors 'none'" in reception["Content-Security-Policy"] and reception["X-Frame-Options"] == "DENY"
 
 
 def test_qr_code_encodes_status_url(app, desk, session):

@@ -4,7 +4,7 @@ import uuid
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import catalogue, clock, queue
+from .. import SAME_ORIGIN_FRAME_HEADERS, catalogue, clock, queue
 from ..access import FRONT_DESK, role_required
 from ..errors import DomainError
 from ..extensions import db
@@ -106,7 +106,7 @@ def print_ticket(ticket_id):
     status_url = base + url_for("services.ticket_status", token=ticket.public_token)
     return render_template("reception/print.html", position=queue.ticket_position(db.session, ticket),
                            ticket=ticket, paper=paper, status_url=status_url,
-                           qr=qr_data_uri(status_url))
+                           qr=qr_data_uri(status_url)), 200, SAME_ORIGIN_FRAME_HEADERS
 
 
 def qr_data_uri(url: str) -> str:

@@ -1,4 +1,6 @@
 """People clicking: logging in, and a receptionist issuing a ticket with the keyboard."""
+import re
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -68,6 +70,32 @@ def test_receptionist_issues_ticket_with_keyboard(live_server, page, session):
     status_page.goto(f"{live_server}/t/{ticket.public_token}")
     expect(status_page.locator("#ticket-status")).to_contain_text("Menunggu, Anda berikutnya")
     expect(status_page.locator("body")).not_to_contain_text("Maria")
+
+
+def test_auto_print_prints_each_new_ticket_from_a_hidden_frame(live_server, page):
+    def issue(service, name, number):
+        page.locator("#service-search").type(service)
+        expect(page.locator("#service-choices .choice")).to_have_count(1)
+        page.fill("#visitor_name", name)
+        page.press("#visitor_name", "Enter")
+        expect(page.locator(".issued-number")).to_have_text(number)
+
+    log_in(page, live_server, "resepsionis", PASSWORD)
+    expect(page.locator("#auto-print")).not_to_be_checked()  # off until a desk turns it on
+    issue("akta kelahiran", "Yosef", "A-001")
+    assert page.locator("#print-frame").get_attribute("src") is None
+
+    page.check("#auto-print")
+    page.select_option("#paper-width", "58")
+    page.reload()  # the choice belongs to this PC and survives a reload
+    expect(page.locator("#auto-print")).to_be_checked()
+    expect(page.locator("#paper-width")).to_have_value("58")
+    issue("akta kelahiran", "Maria", "A-002")
+    printed = page.frame_locator("#print-frame")
+    expect(printed.locator(".number")).to_have_text("A-002")  # the print view may be framed by our own page
+    expect(printed.locator("body")).to_have_class(re.compile(r"\bpaper-58\b"))
+    expect(page.locator("#print-frame")).to_have_attribute("src", re.compile(r"/reception/tickets/\d+/print\?paper=58$"))
+    expect(page.locator("#service-search")).to_be_focused()
 
 
 def test_lookup_and_cancel_in_browser(live_server, page):

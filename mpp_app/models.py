@@ -373,6 +373,11 @@ class Ticket(db.Model):
     def display_number(self) -> str:
         return f"{self.agency.prefix}-{self.number:03d}"
 
+    @property
+    def transfer_details(self) -> list:
+        """What each transfer said, oldest first ("from service -> to service: note")."""
+        return [event.detail for event in self.events if event.kind == "transferred" and event.detail]
+
 
 class TicketEvent(db.Model):
     """One transition of a ticket, with actor and time: the source of waiting and service times."""

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from mpp_app import queue
-from mpp_app.models import Counter, CounterState, Ticket, TicketStatus
+from mpp_app.models import Counter, CounterState, PriorityCategory, Ticket, TicketStatus
 
 from .conftest import Staff, agency_by_code
 
@@ -42,7 +42,28 @@ def test_console_page(opened, session):
     page = opened.get("/counters/1").get_data(as_text=True)
     assert 'id="current-ticket"' in page and 'id="waiting-list"' in page and 'id="counter-bar"' in page
     assert "Panggil berikutnya" in page and "A-001" in page
-    assert "Yohanes" not in page  # the console needs no visitor names
+    assert "Yohanes" not in page  # the waiting list shows numbers, never names
+
+
+def test_current_ticket_tells_the_officer_who_and_what_reception_and_other_counters_noted(opened, staff, session):
+    service = agency_by_code(session, "DUKCAPIL").services[0]
+    queue.issue_ticket(session, service_id=service.id, visitor_name="Yohanes Ndun", note="membawa KK lama",
+                       priority=PriorityCategory.LANSIA)
+    body = opened.post("/counters/1/call-next", htmx=True).get_data(as_text=True)
+    assert "Pengunjung: <strong>Yohanes Ndun</strong>" in body and "Prioritas: Lanjut usia" in body
+    assert "Catatan resepsionis: membawa KK lama" in body and "Dialihkan" not in body
+    target = agency_by_code(session, "BAPENDA").services[0]
+    opened.post("/counters/1/start", htmx=True)
+    opened.post("/counters/1/transfer", {"service_id": str(target.id), "note": "KK sudah beres, urus PBB"}, htmx=True)
+
+    bapenda = Staff(opened.client.application.test_client()).login("petugas2")
+    counter_id = session.scalar(select(Counter.id).where(Counter.agency_id == target.agency_id))
+    bapenda.post(f"/counters/{counter_id}/open")
+    body = bapenda.post(f"/counters/{counter_id}/call-next", htmx=True).get_data(as_text=True)
+    assert "A-001" in body and "Yohanes Ndun" in body
+    assert f"Dialihkan: {service.name} -&gt; {target.name}: KK sudah beres, urus PBB" in body
+    board = opened.client.application.test_client().get("/board/state").get_data(as_text=True)
+    assert "A-001" in board and "Yohanes" not in board and "PBB" not in board  # the TV shows no personal data
 
 
 def test_call_serve_finish_through_htmx(opened, session):

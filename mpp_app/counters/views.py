@@ -67,6 +67,7 @@ def _current_context(counter, finish_form=None, transfer_form=None):
         "finish_form": finish_form or FinishForm(formdata=None),
         "transfer_form": transfer_form or TransferForm(formdata=None),
         "targets": catalogue.service_choices(db.session, ""),
+        "priorities": queue.PRIORITY_LABELS,
     }
 
 

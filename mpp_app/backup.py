@@ -13,16 +13,22 @@ Invariants:
 """
 import os
 import sqlite3
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from . import audit
 
 REQUIRED_TABLES = {"alembic_version", "agency", "service", "ticket", "daily_number", "user"}
 
 
 class BackupError(Exception):
     """A backup or restore refused; the message says why, in words for the person at the PC."""
+
+
+class NotSQLiteError(BackupError):
+    """The database is not the embedded SQLite file (PostgreSQL has pg_dump)."""
 
 
 @dataclass(frozen=True)
@@ -34,7 +40,7 @@ class BackupReport:
 
 def sqlite_path(url) -> Path:
     if url.get_backend_name() != "sqlite" or not url.database:
-        raise BackupError("Backup and restore work on the embedded SQLite database. For PostgreSQL use "
+        raise NotSQLiteError("Backup and restore work on the embedded SQLite database. For PostgreSQL use "
                           "pg_dump and pg_restore (see README, 'Backups').")
     return Path(url.database)
 
@@ -83,6 +89,23 @@ def backup(database: Path, target: Path) -> BackupReport:
     finally:
         partial.unlink(missing_ok=True)
     return BackupReport(target, tickets, target.stat().st_size)
+
+
+def backup_for_download(session, actor, folder: Path, keep: int = 7) -> BackupReport:
+    """A checked copy of the live database in `folder` for an admin to download; only the newest
+    `keep` copies stay there. Audited; commits. BackupError on PostgreSQL."""
+    database = sqlite_path(session.get_bind().url)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    # Microseconds in the name: two admins in the same second never write the same file.
+    report = backup(database, folder / f"mpp-{datetime.now():%Y%m%d-%H%M%S-%f}.sqlite")
+    for old in sorted(folder.glob("mpp-*.sqlite"))[:-keep]:
+        with suppress(OSError):  # Windows keeps a file that is still being downloaded; next time then
+            old.unlink()
+    audit.record(session, actor, "backup_downloaded",
+                 after={"file": report.path.name, "tickets": report.tickets, "bytes": report.size_bytes})
+    session.commit()
+    return report
 
 
 def restore(database: Path, source: Path) -> tuple[BackupReport, Path]:

@@ -58,6 +58,7 @@ MATRIX = {
     "board.state": ("GET", {}, PUBLIC),
     "board.today_hours": ("GET", {}, PUBLIC),
     "admin.index": ("GET", {}, MANAGERS),
+    "admin.download_backup": ("POST", {}, {"admin"}),
     "admin.users": ("GET", {}, MANAGERS),
     "admin.unlock_user": ("POST", {"user_id": 4}, MANAGERS),
     "admin.reset_password": ("POST", {"user_id": 4}, MANAGERS),

@@ -1,14 +1,17 @@
-"""Administration for managers and admins: overview and staff accounts."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+"""Administration for managers and admins: overview, database backup and staff accounts."""
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 
-from .. import accounts
+from .. import accounts, backup
 from ..access import MANAGERS, role_required
+from ..errors import DomainError
 from ..extensions import db
-from ..models import Agency, Counter, Service, User
+from ..models import Agency, Counter, Role, Service, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -20,7 +23,36 @@ def index():
         model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
         for model in (Agency, Service, Counter, User)
     }
-    return render_template("admin/index.html", counts=counts)
+    return render_template("admin/index.html", counts=counts, form=FlaskForm(),
+                           embedded_database=db.engine.url.get_backend_name() == "sqlite")
+
+
+@bp.post("/backup")
+@role_required(Role.ADMIN)
+def download_backup():
+    """A consistent copy of the SQLite database, made while the app serves, as a download."""
+    try:
+        report = backup.backup_for_download(db.session, current_user._get_current_object(),
+                                            Path(current_app.instance_path) / "backups")
+    except backup.NotSQLiteError as error:
+        raise BackupUnavailableError() from error
+    except backup.BackupError as error:  # the fresh copy failed its check: the live file is damaged
+        current_app.logger.error("backup from the admin page failed: %s", error)
+        raise BackupFailedError(detail=str(error)) from error
+    return send_file(report.path, as_attachment=True, download_name=report.path.name,
+                     mimetype="application/vnd.sqlite3")
+
+
+class BackupUnavailableError(DomainError):
+    status = 409
+    message = _l("Cadangan dari halaman ini hanya untuk database SQLite bawaan. Untuk PostgreSQL gunakan "
+                 "pg_dump (lihat README, bagian Backups).")
+
+
+class BackupFailedError(DomainError):
+    status = 503
+    message = _l("Cadangan gagal diperiksa dan tidak diberikan: %(detail)s. Hubungi admin teknis; "
+                 "cadangan lama di folder instance/backups tetap ada.")
 
 
 @bp.get("/users")

@@ -25,7 +25,7 @@ def active_agencies(session):
 def _matching(query, text: str):
     """Narrow a query joined to Service and Agency to rows matching every word of `text`."""
     for word in [w for w in (text or "")[:MAX_QUERY_LENGTH].split() if w][:6]:
-        pattern = f"%{_escape_like(word)}%"
+        pattern = contains_pattern(word)
         query = query.where(or_(
             Service.name.ilike(pattern, escape="\\"),
             Agency.name.ilike(pattern, escape="\\"),
@@ -63,5 +63,6 @@ def service_choices(session, text: str) -> list:
             for (prefix, short), group in groupby(rows, key=lambda row: (row[0], row[1]))]
 
 
-def _escape_like(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def contains_pattern(word: str) -> str:
+    """A LIKE pattern (escape character backslash) for "contains `word`", taking % and _ literally."""
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -189,6 +189,30 @@ def find_by_number(session, text: str, day) -> Ticket:
     return ticket
 
 
+def lookup(session, text: str, day) -> list:
+    """Today's tickets for what a receptionist typed: a number ("A-001", "a1") gives that ticket,
+    anything else searches visitors' names (find_by_name). NotFoundError when nothing matches."""
+    if NUMBER_PATTERN.match(text or ""):
+        return [find_by_number(session, text, day)]
+    matches = find_by_name(session, text, day)
+    if not matches:
+        raise NotFoundError(_l("Tidak ada tiket hari ini atas nama “%(name)s”."), name=" ".join(text.split()))
+    return matches
+
+
+def find_by_name(session, text: str, day, limit: int = 10) -> list:
+    """Today's tickets whose visitor's name contains every word of `text`, in any letter case,
+    newest first: a citizen who lost the number asks at the desk. At least 2 characters."""
+    words = (text or "").split()[:4]
+    if len("".join(words)) < 2:
+        raise DomainError(_l("Ketik nomor tiket (mis. A-001) atau minimal 2 huruf nama pengunjung."))
+    query = (select(Ticket).where(Ticket.business_date == day)
+             .options(joinedload(Ticket.agency), joinedload(Ticket.service)))
+    for word in words:
+        query = query.where(Ticket.visitor_name.ilike(catalogue.contains_pattern(word), escape="\\"))
+    return session.scalars(query.order_by(Ticket.issued_at.desc(), Ticket.id.desc()).limit(limit)).all()
+
+
 def ahead_condition(ticket: Ticket):
     """Waiting tickets that will be called before `ticket` in its agency's queue today.
 

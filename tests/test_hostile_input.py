@@ -50,7 +50,7 @@ ENDPOINTS = {
     "issue": ("resepsionis", "POST", "/reception/tickets", ISSUE),
     "cancel": ("resepsionis", "POST", "/reception/tickets/{ticket}/cancel", ["reason"]),
     "service_choices": ("resepsionis", "GET", "/reception/services", ["q"]),
-    "lookup": ("resepsionis", "GET", "/reception/tickets/lookup", ["number"]),
+    "lookup": ("resepsionis", "GET", "/reception/tickets/lookup", ["q"]),
     "print": ("resepsionis", "GET", "/reception/tickets/{ticket}/print", ["paper"]),
     "finish": ("petugas", "POST", "/counters/1/finish", ["note"]),
     "transfer": ("petugas", "POST", "/counters/1/transfer", ["service_id", "note"]),
@@ -172,7 +172,7 @@ def test_report_filters_take_row_ids_only(staff, query, refused):
 
 
 @pytest.mark.parametrize("path", ["/admin/audit?user=a%00b&type=%00", "/layanan?q=ktp%00", "/reception/services?q=%00",
-                                  "/reception/tickets/lookup?number=A-0%001", "/board/state?agencies=%00",
+                                  "/reception/tickets/lookup?q=A-0%001", "/board/state?agencies=%00",
                                   "/reports/?agency=%00", "/ikm?year=%00"])
 def test_nul_bytes_in_query_strings_are_refused_or_ignored(staff, path):
     """PostgreSQL refuses NUL in text: that must be a 4xx (or the filter ignored), never a 500."""

@@ -180,6 +180,23 @@ def test_find_by_number_only_today(session):
         queue.find_by_number(session, "A-001", MONDAY + timedelta(days=1))
 
 
+def test_lookup_by_name_today_every_word_any_case_newest_first(session):
+    issue(session, visitor_name="Maria Lede", when=at(MONDAY - timedelta(days=3), 10))  # last Friday
+    first = issue(session, visitor_name="Maria Lede")
+    second = issue(session, "PLN", visitor_name="maria fernandez", when=at(MONDAY, 10, 5))
+    issue(session, visitor_name="Yohanes 50%_ Ndun")
+    assert queue.lookup(session, "MARIA", MONDAY) == [second, first]
+    assert queue.lookup(session, "  lede   maria ", MONDAY) == [first]
+    assert queue.lookup(session, "a-1", MONDAY) == [first]  # a number is a number
+    assert [t.visitor_name for t in queue.lookup(session, "50%_", MONDAY)] == ["Yohanes 50%_ Ndun"]
+    for typed in ("a%", "r_a", "Maria Ndun"):  # wildcards are literal; every word must match
+        with pytest.raises(NotFoundError):
+            queue.lookup(session, typed, MONDAY)
+    for typed in ("", "  ", "m", "% "):
+        with pytest.raises(queue.DomainError, match="minimal 2 huruf"):
+            queue.lookup(session, typed, MONDAY)
+
+
 def test_priority_tickets_go_first(session):
     regular1 = issue(session, when=at(MONDAY, 9))
     regular2 = issue(session, when=at(MONDAY, 9, 5))

@@ -113,7 +113,7 @@ def test_unicode_and_markup_in_names_are_stored_as_text(desk, session):
     desk.post("/reception/tickets", form(session, visitor_name=name), htmx=True)
     ticket = session.scalar(select(Ticket))
     assert ticket.visitor_name == "Mária <b>Ndoen</b> 'Kupang' 🇮🇩"  # the bell character is dropped
-    card = desk.get("/reception/tickets/lookup?number=A-001", htmx=True).get_data(as_text=True)
+    card = desk.get("/reception/tickets/lookup?q=A-001", htmx=True).get_data(as_text=True)
     assert "&lt;b&gt;Ndoen&lt;/b&gt;" in card and "<b>Ndoen" not in card
 
 
@@ -155,7 +155,7 @@ def test_search_treats_wildcards_literally(desk):
 
 def test_lookup_and_cancel(desk, session):
     desk.post("/reception/tickets", form(session), htmx=True)
-    card = desk.get("/reception/tickets/lookup?number=a1", htmx=True)
+    card = desk.get("/reception/tickets/lookup?q=a1", htmx=True)
     assert card.status_code == 200 and "A-001" in card.get_data(as_text=True)
     ticket = session.scalar(select(Ticket))
     missing_reason = desk.post(f"/reception/tickets/{ticket.id}/cancel", {"reason": ""}, htmx=True)
@@ -170,10 +170,23 @@ def test_lookup_and_cancel(desk, session):
 
 
 def test_lookup_errors(desk):
-    unknown = desk.get("/reception/tickets/lookup?number=A-999", htmx=True)
+    unknown = desk.get("/reception/tickets/lookup?q=A-999", htmx=True)
     assert unknown.status_code == 404 and "Tiket A-999 tidak ada hari ini" in unknown.get_data(as_text=True)
-    malformed = desk.get("/reception/tickets/lookup?number=%3Cscript%3E", htmx=True)
-    assert malformed.status_code == 422 and "Format nomor tidak dikenal" in malformed.get_data(as_text=True)
+    markup = desk.get("/reception/tickets/lookup?q=%3Cscript%3E", htmx=True)
+    assert markup.status_code == 404 and "atas nama “&lt;script&gt;”" in markup.get_data(as_text=True)
+    too_short = desk.get("/reception/tickets/lookup?q=m", htmx=True)
+    assert too_short.status_code == 422 and "minimal 2 huruf" in too_short.get_data(as_text=True)
+
+
+def test_lookup_by_name_lists_matches_to_pick_from(desk, session):
+    for name, key in [("Maria Lede", "k1"), ("Maria Fernandez", "k2"), ("Yohanes Ndun", "k3")]:
+        desk.post("/reception/tickets", form(session, visitor_name=name, key=key), htmx=True)
+    listed = desk.get("/reception/tickets/lookup?q=maria", htmx=True)
+    body = listed.get_data(as_text=True)
+    assert listed.status_code == 200 and "2 tiket hari ini cocok" in body and "Yohanes" not in body
+    assert 'hx-get="/reception/tickets/lookup?q=A-002"' in body and "Maria Fernandez" in body
+    single = desk.get("/reception/tickets/lookup?q=yohanes", htmx=True).get_data(as_text=True)
+    assert 'class="issued-number">A-003<' in single and "Batalkan tiket" in single
 
 
 def test_print_view(desk, session):

@@ -76,8 +76,10 @@ def overview():
 @bp.get("/tickets/lookup")
 @role_required(*FRONT_DESK)
 def lookup():
-    ticket = queue.find_by_number(db.session, request.args.get("number", "")[:12], clock.today())
-    return _ticket_card(ticket)
+    tickets = queue.lookup(db.session, request.args.get("q", "")[:60], clock.today())
+    if len(tickets) == 1:
+        return _ticket_card(tickets[0])
+    return render_template("reception/_ticket_matches.html", tickets=tickets)
 
 
 def _ticket_card(ticket, form=None, status=200):

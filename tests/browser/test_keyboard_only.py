@@ -49,7 +49,7 @@ def test_reception_by_keyboard_only(live_server, page, session):
     ticket = session.scalar(select(Ticket))
     assert ticket.visitor_name == "Maria Fernandez" and ticket.priority is PriorityCategory.LANSIA
 
-    tab_to(page, "#lookup-number")
+    tab_to(page, "#ticket-lookup")
     page.keyboard.type("k1")
     page.keyboard.press("Enter")
     expect(page.locator("#ticket-card .issued-number")).to_have_text("K-001")

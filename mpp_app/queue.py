@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, or_, select, true, update
+from sqlalchemy import and_, case, exists, func, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -598,3 +598,24 @@ def no_shows(session, counter, day) -> list:
                              Ticket.service_id.in_(_counter_services(counter)))
         .order_by(Ticket.finished_at.desc()).limit(10)
         .options(joinedload(Ticket.agency))).all()
+
+
+@dataclass(frozen=True)
+class CounterDay:
+    """What one counter did on a business day, for the officer at it."""
+
+    served: int
+    no_shows: int
+    mean_service_minutes: Optional[float]
+
+
+def counter_day(session, counter_id: int, day) -> CounterDay:
+    """Tickets finished and marked no-show at the counter on `day`, and the mean service time
+    (start to finish) of the finished ones; a ticket counts where it ended, not where it passed."""
+    served, no_show_count, mean_seconds = session.execute(
+        select(func.count(case((Ticket.status == TicketStatus.DONE, 1))),
+               func.count(case((Ticket.status == TicketStatus.NO_SHOW, 1))),
+               func.avg(case((Ticket.status == TicketStatus.DONE, Ticket.service_seconds))))
+        .where(Ticket.business_date == day, Ticket.counter_id == counter_id)
+    ).one()
+    return CounterDay(served, no_show_count, None if mean_seconds is None else float(mean_seconds) / 60)

@@ -319,3 +319,21 @@ def test_announcement_sentence(prefix, number, counter_no, mode, text):
 ])
 def test_number_words(n, words):
     assert number_words(n) == words
+
+
+def test_counter_day_counts_where_tickets_ended(session, officer, loket1):
+    assert queue.counter_day(session, loket1.id, MONDAY) == queue.CounterDay(0, 0, None)
+    for minute, (start, finish) in enumerate([(at(10, 10), at(10, 16)), (at(10, 20), at(10, 29))]):
+        issue(session, minute=minute)
+        queue.call_next(session, loket1.id, officer, now=start)
+        queue.start_serving(session, loket1.id, officer, now=start)
+        queue.finish(session, loket1.id, officer, now=finish)
+    issue(session, minute=5)
+    queue.call_next(session, loket1.id, officer, now=at(10, 30))
+    queue.mark_no_show(session, loket1.id, officer, 0, now=at(10, 35))
+    issue(session, minute=6)
+    queue.call_next(session, loket1.id, officer, now=at(10, 40))
+    queue.start_serving(session, loket1.id, officer, now=at(10, 40))
+    queue.transfer(session, loket1.id, officer, agency_by_code(session, "BAPENDA").services[0].id, now=at(10, 45))
+    assert queue.counter_day(session, loket1.id, MONDAY) == queue.CounterDay(2, 1, 7.5)  # (6 + 9) / 2
+    assert queue.counter_day(session, loket1.id, date(2026, 12, 1)) == queue.CounterDay(0, 0, None)

@@ -77,8 +77,12 @@ def test_call_serve_finish_through_htmx(opened, session):
     assert "Selesai" in opened.post("/counters/1/start", htmx=True).get_data(as_text=True)
     too_long = opened.post("/counters/1/finish", {"note": "x" * 201}, htmx=True)
     assert too_long.status_code == 422 and "Catatan terlalu panjang" in too_long.get_data(as_text=True)
+    assert "Hari ini di loket ini: 0 selesai, 0 tidak hadir</p>" in " ".join(
+        opened.get("/counters/1/waiting", htmx=True).get_data(as_text=True).split())
     done = opened.post("/counters/1/finish", {"note": "Selesai cetak"}, htmx=True)
     assert done.status_code == 200 and "Panggil berikutnya" in done.get_data(as_text=True)
+    assert "1 selesai, 0 tidak hadir, rata-rata layanan 0,0 menit" in " ".join(
+        opened.get("/counters/1/waiting", htmx=True).get_data(as_text=True).split())
     ticket = session.scalar(select(Ticket))
     assert ticket.status is TicketStatus.DONE and ticket.events[-1].detail == "Selesai cetak"
 

@@ -73,7 +73,8 @@ def _current_context(counter, finish_form=None, transfer_form=None):
 
 def _waiting_context(counter):
     return {"counter": counter, "waiting": queue.waiting_list(db.session, counter, clock.today()),
-            "no_shows": queue.no_shows(db.session, counter, clock.today()), "form": FlaskForm()}
+            "no_shows": queue.no_shows(db.session, counter, clock.today()), "form": FlaskForm(),
+            "today": queue.counter_day(db.session, counter.id, clock.today())}
 
 
 @bp.get("/<int:counter_id>")

@@ -79,6 +79,7 @@ def test_auto_print_prints_each_new_ticket_from_a_hidden_frame(live_server, page
         page.fill("#visitor_name", name)
         page.press("#visitor_name", "Enter")
         expect(page.locator(".issued-number")).to_have_text(number)
+        expect(page.locator("#service-search")).to_be_focused()  # htmx has settled the new form
 
     log_in(page, live_server, "resepsionis", PASSWORD)
     expect(page.locator("#auto-print")).not_to_be_checked()  # off until a desk turns it on
@@ -124,6 +125,7 @@ def test_lookup_and_cancel_in_browser(live_server, page):
     page.fill("#visitor_name", "Yosefina Bria")
     page.press("#visitor_name", "Enter")
     expect(page.locator("#issue-form .issued-number")).to_have_text("A-002")
+    expect(page.locator("#service-search")).to_be_focused()  # htmx has settled the new form
     page.fill("#ticket-lookup", "yosef")
     page.press("#ticket-lookup", "Enter")
     expect(page.locator("#ticket-card li")).to_have_count(2)

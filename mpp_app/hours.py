@@ -96,7 +96,7 @@ class Calendar:
         ).all()
         mall_week = {r.weekday: r for r in rows if r.agency_id is None}
         return {agency_id: cls(
-            mall_week=mall_week,
+            mall_week=dict(mall_week),  # each its own: upcoming() may stand a proposal in for a row
             agency_week={r.weekday: r for r in rows if r.agency_id is not None and r.agency_id == agency_id},
             closures=[c for c in closures if c.agency_id is None or c.agency_id == agency_id],
             special=list(special),

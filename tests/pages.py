@@ -13,7 +13,8 @@ PAGES = {
 # htmx fragments (swapped into those pages), by who asks for them.
 FRAGMENTS = {
     None: ["/board/state", "/board/hours", "/t/{waiting}"],
-    "resepsionis": ["/reception/overview", "/reception/services?q=ktp", "/reception/tickets/lookup?q=A-003"],
+    "resepsionis": ["/reception/overview", "/reception/services?q=ktp", "/reception/tickets/lookup?q=A-003",
+                    "/reception/tickets/lookup?q=ng"],
     "petugas": ["/counters/1/current", "/counters/1/waiting", "/reports/today"],
     "admin": ["/admin/hours/preview", "/admin/hours/4/edit", "/admin/hours/4"],
 }

@@ -23,8 +23,20 @@ def index():
         model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
         for model in (Agency, Service, Counter, User)
     }
-    return render_template("admin/index.html", counts=counts, form=FlaskForm(),
+    return render_template("admin/index.html", counts=counts,
                            embedded_database=db.engine.url.get_backend_name() == "sqlite")
+
+
+class BackupUnavailableError(DomainError):
+    status = 409
+    message = _l("Cadangan dari halaman ini hanya untuk database SQLite bawaan. Untuk PostgreSQL gunakan "
+                 "pg_dump (lihat README, bagian Backups).")
+
+
+class BackupFailedError(DomainError):
+    status = 503
+    message = _l("Cadangan gagal diperiksa dan tidak diberikan: %(detail)s. Hubungi admin teknis; "
+                 "cadangan lama di folder instance/backups tetap ada.")
 
 
 @bp.post("/backup")
@@ -41,18 +53,6 @@ def download_backup():
         raise BackupFailedError(detail=str(error)) from error
     return send_file(report.path, as_attachment=True, download_name=report.path.name,
                      mimetype="application/vnd.sqlite3")
-
-
-class BackupUnavailableError(DomainError):
-    status = 409
-    message = _l("Cadangan dari halaman ini hanya untuk database SQLite bawaan. Untuk PostgreSQL gunakan "
-                 "pg_dump (lihat README, bagian Backups).")
-
-
-class BackupFailedError(DomainError):
-    status = 503
-    message = _l("Cadangan gagal diperiksa dan tidak diberikan: %(detail)s. Hubungi admin teknis; "
-                 "cadangan lama di folder instance/backups tetap ada.")
 
 
 @bp.get("/users")

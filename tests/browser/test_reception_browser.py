@@ -72,18 +72,20 @@ def test_receptionist_issues_ticket_with_keyboard(live_server, page, session):
     expect(status_page.locator("body")).not_to_contain_text("Maria")
 
 
-def test_auto_print_prints_each_new_ticket_from_a_hidden_frame(live_server, page):
-    def issue(service, name, number):
-        page.locator("#service-search").type(service)
-        expect(page.locator("#service-choices .choice")).to_have_count(1)
-        page.fill("#visitor_name", name)
-        page.press("#visitor_name", "Enter")
-        expect(page.locator(".issued-number")).to_have_text(number)
-        expect(page.locator("#service-search")).to_be_focused()  # htmx has settled the new form
+def issue(page, service, name, number):
+    """Find the one service by typing, name the visitor, press Enter, and wait for the next visitor's form."""
+    page.locator("#service-search").type(service)
+    expect(page.locator("#service-choices .choice")).to_have_count(1)
+    page.fill("#visitor_name", name)
+    page.press("#visitor_name", "Enter")
+    expect(page.locator("#issue-form .issued-number")).to_have_text(number)
+    expect(page.locator("#service-search")).to_be_focused()  # htmx has settled the new form
 
+
+def test_auto_print_prints_each_new_ticket_from_a_hidden_frame(live_server, page):
     log_in(page, live_server, "resepsionis", PASSWORD)
     expect(page.locator("#auto-print")).not_to_be_checked()  # off until a desk turns it on
-    issue("akta kelahiran", "Yosef", "A-001")
+    issue(page, "akta kelahiran", "Yosef", "A-001")
     assert page.locator("#print-frame").get_attribute("src") is None
 
     page.check("#auto-print")
@@ -91,7 +93,7 @@ def test_auto_print_prints_each_new_ticket_from_a_hidden_frame(live_server, page
     page.reload()  # the choice belongs to this PC and survives a reload
     expect(page.locator("#auto-print")).to_be_checked()
     expect(page.locator("#paper-width")).to_have_value("58")
-    issue("akta kelahiran", "Maria", "A-002")
+    issue(page, "akta kelahiran", "Maria", "A-002")
     printed = page.frame_locator("#print-frame")
     expect(printed.locator(".number")).to_have_text("A-002")  # the print view may be framed by our own page
     expect(printed.locator("body")).to_have_class(re.compile(r"\bpaper-58\b"))
@@ -101,12 +103,7 @@ def test_auto_print_prints_each_new_ticket_from_a_hidden_frame(live_server, page
 
 def test_lookup_and_cancel_in_browser(live_server, page):
     log_in(page, live_server, "resepsionis", PASSWORD)
-    page.locator("#service-search").type("akta kelahiran")
-    expect(page.locator("#service-choices .choice")).to_have_count(1)
-    page.fill("#visitor_name", "Yosef")
-    page.press("#visitor_name", "Enter")
-    expect(page.locator(".issued-number")).to_have_text("A-001")
-    expect(page.locator("#service-search")).to_be_focused()  # htmx has settled the new form
+    issue(page, "akta kelahiran", "Yosef", "A-001")
     page.fill("#ticket-lookup", "a1")
     page.press("#ticket-lookup", "Enter")
     expect(page.locator("#ticket-card .issued-number")).to_have_text("A-001")
@@ -120,12 +117,7 @@ def test_lookup_and_cancel_in_browser(live_server, page):
     expect(page.locator("#messages .flash-error")).to_contain_text("tidak ada hari ini")
 
     # A citizen who lost the number: found by name, picked from the list.
-    page.locator("#service-search").type("akta kematian")
-    expect(page.locator("#service-choices .choice")).to_have_count(1)
-    page.fill("#visitor_name", "Yosefina Bria")
-    page.press("#visitor_name", "Enter")
-    expect(page.locator("#issue-form .issued-number")).to_have_text("A-002")
-    expect(page.locator("#service-search")).to_be_focused()  # htmx has settled the new form
+    issue(page, "akta kematian", "Yosefina Bria", "A-002")
     page.fill("#ticket-lookup", "yosef")
     page.press("#ticket-lookup", "Enter")
     expect(page.locator("#ticket-card li")).to_have_count(2)

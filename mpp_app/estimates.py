@@ -49,26 +49,25 @@ def agency_minutes_per_visit(session, agency, now: datetime) -> float:
     return float(mean(expected)) if expected else 10.0
 
 
-def _staffed(session, condition) -> int:
-    opened, active = session.execute(
-        select(func.count(func.distinct(case((Counter.state == CounterState.OPEN, Counter.id)))),
-               func.count(func.distinct(Counter.id))).where(condition, Counter.active)
-    ).one()
+# Counters open now and active counters; a service is staffed by the first, or by the second
+# before anyone has opened a counter in the morning.
+_OPEN_AND_ACTIVE = (func.count(case((Counter.state == CounterState.OPEN, Counter.id))), func.count(Counter.id))
+
+
+def _staffed(opened: int, active: int) -> int:
     return opened or active
 
 
 def open_counters(session, service_id: int) -> int:
     served = Counter.id.in_(select(counter_service.c.counter_id).where(counter_service.c.service_id == service_id))
-    return _staffed(session, served)
+    return _staffed(*session.execute(select(*_OPEN_AND_ACTIVE).where(served, Counter.active)).one())
 
 
 def agencies_open_counters(session) -> dict:
     """open_counters for each agency as a whole, by agency id (agencies without counters absent)."""
     rows = session.execute(
-        select(Counter.agency_id, func.count(case((Counter.state == CounterState.OPEN, Counter.id))), func.count())
-        .where(Counter.active).group_by(Counter.agency_id)
-    ).all()
-    return {agency_id: opened or active for agency_id, opened, active in rows}
+        select(Counter.agency_id, *_OPEN_AND_ACTIVE).where(Counter.active).group_by(Counter.agency_id)).all()
+    return {agency_id: _staffed(opened, active) for agency_id, opened, active in rows}
 
 
 def wait_minutes(people_ahead: int, per_visit: float, counters: int) -> int:

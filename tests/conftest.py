@@ -1,13 +1,19 @@
-"""Fixtures: a fresh app and database per test (a SQLite file, or PostgreSQL when
-MPP_TEST_DATABASE_URL is set), a client, a CLI runner, staff of every role and a login helper."""
+"""Fixtures: a fresh app and database per test (a SQLite file, or a PostgreSQL database when
+MPP_TEST_DATABASE_URL is set), copied from one migrated and seeded template built once per run;
+a client, a CLI runner, staff of every role and a login helper."""
+import itertools
 import os
 import re
+import shutil
 from datetime import date
 
 import pytest
-from sqlalchemy import text
+from argon2 import PasswordHasher
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.pool import NullPool
 
-from mpp_app import create_app
+from mpp_app import accounts, create_app
 from mpp_app.accounts import create_user
 from mpp_app.extensions import db
 from mpp_app.models import Agency, Role
@@ -28,26 +34,128 @@ STAFF = {
 }
 
 
-def database_url(tmp_path):
-    return POSTGRES_URL or f"sqlite:///{tmp_path / 'mpp.sqlite'}"
+# Argon2 at production strength costs about 60 ms a hash; fixtures and tests create and log in
+# staff thousands of times. The tests of hashing itself ask for `production_hasher`.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
-def reset_database():
-    """Drop everything, including Alembic's bookkeeping, so each test starts empty."""
-    db.drop_all()
-    with db.engine.begin() as connection:
-        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_hasher", CHEAP_HASHER)
+        patch.setattr(accounts, "_DUMMY_HASH", CHEAP_HASHER.hash("dummy"))
+        yield
 
 
 @pytest.fixture
-def app_config(tmp_path, monkeypatch):
-    monkeypatch.setenv("MPP_INSTANCE_PATH", str(tmp_path / "instance"))
+def production_hasher(monkeypatch):
+    monkeypatch.setattr(accounts, "_hasher", PRODUCTION_HASHER)
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", PRODUCTION_DUMMY_HASH)
+
+
+PRODUCTION_HASHER, PRODUCTION_DUMMY_HASH = accounts._hasher, accounts._DUMMY_HASH
+
+
+def _isolated_env(patch, instance):
+    patch.setenv("MPP_INSTANCE_PATH", str(instance))
     for name in list(os.environ):
         if name.startswith("MPP_") and name not in ("MPP_INSTANCE_PATH", "MPP_TEST_DATABASE_URL"):
-            monkeypatch.delenv(name)
+            patch.delenv(name)
+
+
+def _build_seeded(url, instance):
+    """Migrate, seed and add the test staff: what every test's database starts from."""
+    with pytest.MonkeyPatch.context() as patch:
+        _isolated_env(patch, instance)
+        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "MPP_FROZEN_NOW": MONDAY_10AM})
+        with app.app_context():
+            upgrade(directory=app.extensions["migrate"].directory)
+            seed(db.session, SEED_DAY)
+            for username, (role, agency) in STAFF.items():
+                create_user(db.session, username, username.title(), role, PASSWORD,
+                            agency_code=agency, must_change_password=False)
+            db.session.remove()
+            db.engine.dispose()
+
+
+class SQLiteDatabases:
+    """Each test gets a copy of one file, built once per run (closed, so WAL is checkpointed)."""
+
+    def __init__(self, root):
+        self.template = root / "template" / "mpp.sqlite"
+        self.template.parent.mkdir()
+        _build_seeded(f"sqlite:///{self.template}", root / "template-instance")
+
+    def url(self, tmp_path):
+        return f"sqlite:///{tmp_path / 'mpp.sqlite'}"
+
+    def create(self, url, seeded):
+        if seeded:
+            shutil.copyfile(self.template, url.removeprefix("sqlite:///"))
+
+    def drop(self, url):
+        pass
+
+    def close(self):
+        pass
+
+
+class PostgresDatabases:
+    """Each test gets its own database: CREATE DATABASE ... TEMPLATE a seeded one built once per run."""
+
+    def __init__(self, root):
+        self.base = make_url(POSTGRES_URL)
+        self.admin = create_engine(self.base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        self.prefix = f"mpp_t{os.getpid()}"
+        self.count = itertools.count()
+        self.template = f"{self.prefix}_template"
+        self._execute(f"DROP DATABASE IF EXISTS {self.template}")
+        self._execute(f"CREATE DATABASE {self.template}")
+        _build_seeded(self.base.set(database=self.template).render_as_string(hide_password=False),
+                      root / "template-instance")
+
+    def _execute(self, statement):
+        with self.admin.connect() as connection:
+            connection.execute(text(statement))
+
+    def url(self, tmp_path):
+        database = f"{self.prefix}_{next(self.count)}"
+        return self.base.set(database=database).render_as_string(hide_password=False)
+
+    def create(self, url, seeded):
+        template = f" TEMPLATE {self.template} STRATEGY FILE_COPY" if seeded else ""
+        self._execute(f"CREATE DATABASE {make_url(url).database}{template}")
+
+    def drop(self, url):
+        self._execute(f"DROP DATABASE IF EXISTS {make_url(url).database} WITH (FORCE)")
+
+    def close(self):
+        self._execute(f"DROP DATABASE IF EXISTS {self.template} WITH (FORCE)")
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    kind = PostgresDatabases if POSTGRES_URL else SQLiteDatabases
+    databases = kind(tmp_path_factory.mktemp("databases"))
+    yield databases
+    databases.close()
+
+
+@pytest.fixture
+def database_url(databases, tmp_path):
+    """This test's database URL; `app` fills it from the seeded template, `empty_app` leaves it empty."""
+    url = databases.url(tmp_path)
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture
+def app_config(tmp_path, monkeypatch, database_url):
+    _isolated_env(monkeypatch, tmp_path / "instance")
     return {
         "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
         "MPP_FROZEN_NOW": MONDAY_10AM,
         # View tests look at the board right after a call; the browser tests keep the default.
         "MPP_BOARD_CACHE_SECONDS": 0,
@@ -55,11 +163,16 @@ def app_config(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def empty_app(app_config):
+def empty_database(databases, database_url):
+    """The test's database, created without any table (for migration and CLI tests)."""
+    databases.create(database_url, seeded=False)
+    return database_url
+
+
+@pytest.fixture
+def empty_app(app_config, empty_database):
     """An app whose database has no tables at all (for migration and CLI tests)."""
     app = create_app(app_config)
-    with app.app_context():
-        reset_database()
     yield app
     with app.app_context():
         db.session.remove()
@@ -67,16 +180,10 @@ def empty_app(app_config):
 
 
 @pytest.fixture
-def app(app_config):
+def app(app_config, databases, database_url):
+    """An app over a migrated, seeded database with the STAFF accounts, copied from the run's template."""
+    databases.create(database_url, seeded=True)
     app = create_app(app_config)
-    with app.app_context():
-        reset_database()
-        db.create_all()
-        seed(db.session, SEED_DAY)
-        for username, (role, agency) in STAFF.items():
-            create_user(db.session, username, username.title(), role, PASSWORD,
-                        agency_code=agency, must_change_password=False)
-        db.session.remove()
     yield app
     with app.app_context():
         db.session.remove()

@@ -207,10 +207,15 @@ def test_password_policy():
     accounts.check_password_policy("sepuluh-karakter")
 
 
-def test_passwords_are_argon2id_hashed(session):
-    stored = user(session, "petugas").password_hash
+def test_passwords_are_argon2id_hashed(session, client, production_hasher):
+    stored = accounts.hash_password(PASSWORD)
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
     assert "m=19456,t=2,p=1" in stored
+    account = user(session, "petugas")
+    account.password_hash = stored
+    session.commit()
+    assert login(client, "petugas", "salah-sekali-123").status_code == 401
+    assert login(client, "petugas").status_code == 302
 
 
 def test_open_redirect_is_refused(client):

@@ -197,18 +197,13 @@ def _free_port():
 
 
 @pytest.mark.slow
-def test_mpp_serve_first_start(tmp_path):
+def test_mpp_serve_first_start(tmp_path, empty_database):
     """The README's first command, in miniature: `mpp serve` on an empty instance gives a login."""
     port = _free_port()
     env = {**os.environ, "MPP_INSTANCE_PATH": str(tmp_path / "instance")}
     env.pop("MPP_DATABASE_URL", None)
     if is_postgres():
-        env["MPP_DATABASE_URL"] = os.environ["MPP_TEST_DATABASE_URL"]
-        with create_app({"SQLALCHEMY_DATABASE_URI": env["MPP_DATABASE_URL"]}).app_context():
-            db.drop_all()
-            with db.engine.begin() as connection:
-                connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-            db.engine.dispose()
+        env["MPP_DATABASE_URL"] = empty_database
     server = subprocess.Popen([sys.executable, "-m", "mpp_app", "serve", "--port", str(port)], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

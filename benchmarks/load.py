@@ -203,8 +203,9 @@ def mpp(env, *args, stdin=None):
 def prepare_officers(env, count, tickets_per_counter=400):
     """One officer per client, each holding a counter of a rotating agency, with a long queue."""
     os.environ.update(env)
-    from mpp_app import counter_sessions, create_app, queue
-    from mpp_app.accounts import create_user
+    from mpp_app.domain import counter_sessions, queue
+    from mpp_app import create_app
+    from mpp_app.domain.accounts import create_user
     from mpp_app.extensions import db
     from mpp_app.models import Agency, Counter, Role
 

@@ -36,7 +36,7 @@ def working_days(year_end: date, count: int) -> list:
 def generate(db, tickets_wanted: int, end: date, rng: random.Random) -> dict:
     from sqlalchemy import insert, select
 
-    from mpp_app.accounts import create_user
+    from mpp_app.domain.accounts import create_user
     from mpp_app.models import Agency, Counter, Role, SurveyResponse, Ticket, TicketEvent
 
     agencies = db.session.scalars(select(Agency)).all()
@@ -132,7 +132,7 @@ def run(options, instance):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
     from mpp_app import create_app
-    from mpp_app.accounts import create_user
+    from mpp_app.domain.accounts import create_user
     from mpp_app.cli import apply_migrations
     from mpp_app.extensions import db
     from mpp_app.models import Role

@@ -56,7 +56,7 @@ def register_extensions(app):
     babel.init_app(app, locale_selector=_select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["csrf_field"] = _csrf_field
-    from .queue import status_label
+    from .domain.queue import status_label
 
     app.jinja_env.globals["queue_status_label"] = status_label
     from .access import ROLE_LABELS
@@ -114,12 +114,12 @@ def register_blueprints(app):
     app.url_map.converters["int"] = RowIdConverter
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
-    from .board_screen.views import bp as board_bp
+    from .board.views import bp as board_bp
     from .counters.views import bp as counters_bp
     from .reception.views import bp as reception_bp
     from .services.views import bp as services_bp
-    from .survey_pages.views import bp as survey_bp
-    from .reports_pages.views import bp as reports_bp
+    from .survey.views import bp as survey_bp
+    from .reports.views import bp as reports_bp
 
     for blueprint in (services_bp, auth_bp, reception_bp, counters_bp, board_bp, survey_bp, reports_bp, admin_bp):
         app.register_blueprint(blueprint)
@@ -136,7 +136,7 @@ def register_request_hooks(app):
         by templates that show them: most htmx fragments never do."""
         from werkzeug.local import LocalProxy
 
-        from .settings import site
+        from .domain.settings import site
 
         return {"site": LocalProxy(lambda: _cached_site(site))}
 

@@ -10,7 +10,8 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from . import accounts, audit, backup, catalogue, clock, create_app, housekeeping, queue, settings
+from .domain import accounts, audit, backup, catalogue, queue, settings
+from . import clock, create_app, housekeeping
 from .errors import DomainError, database_fault
 from .extensions import db
 from .models import Agency, Role, User

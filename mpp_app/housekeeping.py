@@ -10,7 +10,7 @@ import threading
 
 from sqlalchemy.exc import OperationalError
 
-from . import queue, settings
+from .domain import queue, settings
 from .errors import database_fault
 from .extensions import db
 

@@ -13,8 +13,9 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
-from mpp_app import accounts, create_app
-from mpp_app.accounts import create_user
+from mpp_app.domain import accounts
+from mpp_app import create_app
+from mpp_app.domain.accounts import create_user
 from mpp_app.extensions import db
 from mpp_app.models import Agency, Role
 from mpp_app.seed import seed
@@ -260,7 +261,7 @@ def is_postgres():
 @pytest.fixture
 def world(session):
     """A day under way at counter 1 (Dukcapil): one ticket served, one called, one waiting."""
-    from mpp_app import counter_sessions, queue
+    from mpp_app.domain import counter_sessions, queue
     from mpp_app.models import Counter, User
 
     officer = session.scalar(db.select(User).where(User.username == "petugas"))

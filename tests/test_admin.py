@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select, text
 
-from mpp_app import counter_sessions, hours, opening_hours, queue
+from mpp_app.domain import counter_sessions, hours, hours_admin, queue
 from mpp_app.models import (Agency, AuditLog, Closure, Counter, OpeningHours, Service, Setting, SpecialHours, User)
 
 from .conftest import POSTGRES_URL, Staff, agency_by_code
@@ -40,9 +40,9 @@ def manager(staff):
 # --- hours rules (domain) ------------------------------------------------------------------
 
 def test_special_hours_replace_weekly_times(session):
-    opening_hours.save_special_hours(
+    hours_admin.save_special_hours(
         session, MONDAY, MONDAY + timedelta(days=6),
-        opening_hours.DayHours(True, time(8), time(14), time(12), time(12, 30), time(13, 30)),
+        hours_admin.DayHours(True, time(8), time(14), time(12), time(12, 30), time(13, 30)),
         "Ramadan", manager_of(session), MONDAY)
     schedule = hours.schedule_for(session, MONDAY)
     assert (schedule.opens_at, schedule.closes_at, schedule.last_ticket_at) == (time(8), time(14), time(13, 30))
@@ -54,9 +54,9 @@ def test_special_hours_replace_weekly_times(session):
 
 def test_closure_beats_special_hours(session):
     actor = manager_of(session)
-    opening_hours.save_special_hours(session, MONDAY, FRIDAY, opening_hours.DayHours(True, time(9), time(13)),
+    hours_admin.save_special_hours(session, MONDAY, FRIDAY, hours_admin.DayHours(True, time(9), time(13)),
                                      "Ramadan", actor, MONDAY)
-    opening_hours.save_closure(session, FRIDAY, FRIDAY, "Idulfitri", actor, MONDAY)
+    hours_admin.save_closure(session, FRIDAY, FRIDAY, "Idulfitri", actor, MONDAY)
     assert hours.schedule_for(session, FRIDAY).closure_reason == "Idulfitri"
     assert hours.schedule_for(session, FRIDAY - timedelta(days=1)).opens_at == time(9)
 
@@ -64,9 +64,9 @@ def test_closure_beats_special_hours(session):
 def test_agency_hours_within_special_hours(session):
     actor = manager_of(session)
     bank = agency_by_code(session, "BANKNTT")
-    opening_hours.save_weekday(session, MONDAY.weekday(), opening_hours.DayHours(True, time(8), time(14)),
+    hours_admin.save_weekday(session, MONDAY.weekday(), hours_admin.DayHours(True, time(8), time(14)),
                                actor, bank.id)
-    opening_hours.save_special_hours(session, MONDAY, MONDAY, opening_hours.DayHours(True, time(9), time(12)),
+    hours_admin.save_special_hours(session, MONDAY, MONDAY, hours_admin.DayHours(True, time(9), time(12)),
                                      "Acara", actor, MONDAY)
     schedule = hours.schedule_for(session, MONDAY, bank.id)
     assert (schedule.opens_at, schedule.closes_at) == (time(9), time(12))
@@ -84,8 +84,8 @@ def test_agency_hours_within_special_hours(session):
     (dict(opens_at=time(8), closes_at=time(15), last_ticket_at=time(8)), "Batas pengambilan nomor"),
 ])
 def test_day_hours_validation(session, values, message):
-    with pytest.raises(opening_hours.HoursError) as refused:
-        opening_hours.save_weekday(session, 0, opening_hours.DayHours(True, **values), manager_of(session))
+    with pytest.raises(hours_admin.HoursError) as refused:
+        hours_admin.save_weekday(session, 0, hours_admin.DayHours(True, **values), manager_of(session))
     assert message in str(refused.value)
     session.rollback()
     assert session.scalar(select(OpeningHours.closes_at).where(OpeningHours.agency_id.is_(None),
@@ -93,28 +93,28 @@ def test_day_hours_validation(session, values, message):
 
 
 def test_edge_values_are_accepted(session):
-    opening_hours.save_weekday(session, 0, opening_hours.DayHours(True, time(8), time(15), time(8, 1), time(14, 59),
+    hours_admin.save_weekday(session, 0, hours_admin.DayHours(True, time(8), time(15), time(8, 1), time(14, 59),
                                                                    time(15)), manager_of(session))
     assert hours.schedule_for(session, MONDAY).last_ticket_at == time(15)
 
 
 def test_agency_hours_never_wider_than_mall(session):
     pln = agency_by_code(session, "PLN")
-    with pytest.raises(opening_hours.HoursError) as refused:
-        opening_hours.save_weekday(session, 0, opening_hours.DayHours(True, time(7), time(15)), manager_of(session),
+    with pytest.raises(hours_admin.HoursError) as refused:
+        hours_admin.save_weekday(session, 0, hours_admin.DayHours(True, time(7), time(15)), manager_of(session),
                                    pln.id)
     assert "tidak boleh lebih luas dari jam mal (08.00–15.00)" in str(refused.value)
-    with pytest.raises(opening_hours.HoursError):
-        opening_hours.save_weekday(session, 5, opening_hours.DayHours(True, time(8), time(12)), manager_of(session),
+    with pytest.raises(hours_admin.HoursError):
+        hours_admin.save_weekday(session, 5, hours_admin.DayHours(True, time(8), time(12)), manager_of(session),
                                    pln.id)  # the mall is closed on Saturday
 
 
 def test_preview_of_an_unsaved_weekday_edit_changes_only_its_days_and_stores_nothing(session):
     rows, audits = count(session, OpeningHours), count(session, AuditLog)
-    opening_hours.save_closure(session, date(2026, 12, 11), date(2026, 12, 11), "Rapat kerja", manager_of(session),
+    hours_admin.save_closure(session, date(2026, 12, 11), date(2026, 12, 11), "Rapat kerja", manager_of(session),
                                MONDAY)
-    preview = opening_hours.preview_weekday(
-        session, 4, opening_hours.DayHours(True, time(8), time(14), last_ticket_at=time(13, 30)), MONDAY, 14)
+    preview = hours_admin.preview_weekday(
+        session, 4, hours_admin.DayHours(True, time(8), time(14), last_ticket_at=time(13, 30)), MONDAY, 14)
     assert [day.day for day, _ in preview] == [MONDAY + timedelta(days=n) for n in range(14)]
     changed = {day.day: day for day, is_changed in preview if is_changed}
     assert list(changed) == [FRIDAY]  # the next Friday is closed, and a closure beats weekly hours
@@ -124,25 +124,25 @@ def test_preview_of_an_unsaved_weekday_edit_changes_only_its_days_and_stores_not
 
 
 def test_preview_of_closing_a_day_and_of_agency_hours(session):
-    closed = opening_hours.preview_weekday(session, 0, opening_hours.DayHours(False), MONDAY, 14)
+    closed = hours_admin.preview_weekday(session, 0, hours_admin.DayHours(False), MONDAY, 14)
     assert {day.day for day, is_changed in closed if is_changed} == {MONDAY, MONDAY + timedelta(days=7)}
     assert all(not day.is_open_day for day, is_changed in closed if is_changed)
     pln = agency_by_code(session, "PLN")
-    narrowed = opening_hours.preview_weekday(session, 2, opening_hours.DayHours(True, time(9), time(14)), MONDAY, 14,
+    narrowed = hours_admin.preview_weekday(session, 2, hours_admin.DayHours(True, time(9), time(14)), MONDAY, 14,
                                              pln.id)
     assert [day.opens_at for day, is_changed in narrowed if is_changed] == [time(9), time(9)]
     assert hours.schedule_for(session, date(2026, 12, 2), pln.id).opens_at == time(8)
-    with pytest.raises(opening_hours.HoursError):  # refused exactly as saving would be
-        opening_hours.preview_weekday(session, 2, opening_hours.DayHours(True, time(7), time(14)), MONDAY, 14, pln.id)
-    with pytest.raises(opening_hours.HoursError):
-        opening_hours.preview_weekday(session, 2, opening_hours.DayHours(True, time(14), time(9)), MONDAY, 14)
+    with pytest.raises(hours_admin.HoursError):  # refused exactly as saving would be
+        hours_admin.preview_weekday(session, 2, hours_admin.DayHours(True, time(7), time(14)), MONDAY, 14, pln.id)
+    with pytest.raises(hours_admin.HoursError):
+        hours_admin.preview_weekday(session, 2, hours_admin.DayHours(True, time(14), time(9)), MONDAY, 14)
 
 
 def test_follow_mall_removes_agency_row(session):
     pln = agency_by_code(session, "PLN")
-    opening_hours.save_weekday(session, 0, opening_hours.DayHours(False), manager_of(session), pln.id)
+    hours_admin.save_weekday(session, 0, hours_admin.DayHours(False), manager_of(session), pln.id)
     assert not hours.schedule_for(session, MONDAY, pln.id).is_open_day
-    opening_hours.follow_mall(session, 0, pln.id, manager_of(session))
+    hours_admin.follow_mall(session, 0, pln.id, manager_of(session))
     assert hours.schedule_for(session, MONDAY, pln.id).is_open_day
 
 
@@ -155,22 +155,22 @@ def test_follow_mall_removes_agency_row(session):
 ])
 def test_closure_validation(session, start, end, reason, message):
     before = count(session, Closure)
-    with pytest.raises(opening_hours.HoursError) as refused:
-        opening_hours.save_closure(session, start, end, reason, manager_of(session), MONDAY)
+    with pytest.raises(hours_admin.HoursError) as refused:
+        hours_admin.save_closure(session, start, end, reason, manager_of(session), MONDAY)
     assert message in str(refused.value)
     assert count(session, Closure) == before
 
 
 def test_agency_closure_may_overlap_mall_closure(session):
     pos = agency_by_code(session, "POS")
-    opening_hours.save_closure(session, date(2026, 12, 24), date(2026, 12, 24), "Stok opname", manager_of(session),
+    hours_admin.save_closure(session, date(2026, 12, 24), date(2026, 12, 24), "Stok opname", manager_of(session),
                                MONDAY, pos.id)
 
 
 def test_edit_closure_and_audit(session):
     actor = manager_of(session)
-    closure = opening_hours.save_closure(session, FRIDAY, FRIDAY, "Rapat kerja", actor, MONDAY)
-    opening_hours.save_closure(session, FRIDAY, FRIDAY + timedelta(days=1), "Rapat kerja tahunan", actor, MONDAY,
+    closure = hours_admin.save_closure(session, FRIDAY, FRIDAY, "Rapat kerja", actor, MONDAY)
+    hours_admin.save_closure(session, FRIDAY, FRIDAY + timedelta(days=1), "Rapat kerja tahunan", actor, MONDAY,
                                closure_id=closure.id)
     session.expire_all()
     assert session.get(Closure, closure.id).reason == "Rapat kerja tahunan"
@@ -179,20 +179,20 @@ def test_edit_closure_and_audit(session):
 
 
 def test_holiday_import_reviews_and_skips_known(session):
-    candidates = opening_hours.holiday_candidates(session, 2027)
+    candidates = hours_admin.holiday_candidates(session, 2027)
     assert all(c.known for c in candidates)  # the seed imported next year already
     session.query(Closure).filter(Closure.source == "holiday", Closure.start_date >= date(2027, 1, 1)).delete()
     session.commit()
-    candidates = opening_hours.holiday_candidates(session, 2027)
+    candidates = hours_admin.holiday_candidates(session, 2027)
     chosen = {c.day for c in candidates[:3]}
-    assert opening_hours.import_holidays(session, 2027, chosen, manager_of(session)) == 3
-    assert opening_hours.import_holidays(session, 2027, chosen, manager_of(session)) == 0
+    assert hours_admin.import_holidays(session, 2027, chosen, manager_of(session)) == 3
+    assert hours_admin.import_holidays(session, 2027, chosen, manager_of(session)) == 0
 
 
 def test_waiting_tickets_survive_a_closure_added_today(session):
     service = agency_by_code(session, "DUKCAPIL").services[0]
     ticket = queue.issue_ticket(session, service_id=service.id, visitor_name="A", now=at(MONDAY, 9)).ticket
-    opening_hours.save_closure(session, MONDAY, MONDAY, "Listrik padam", manager_of(session), MONDAY)
+    hours_admin.save_closure(session, MONDAY, MONDAY, "Listrik padam", manager_of(session), MONDAY)
     officer = session.scalar(select(User).where(User.username == "petugas"))
     counter_sessions.open_counter(session, 1, officer)
     assert queue.call_next(session, 1, officer, now=at(MONDAY, 10)).id == ticket.id

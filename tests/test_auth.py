@@ -5,7 +5,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from mpp_app import accounts, create_app
+from mpp_app.domain import accounts
+from mpp_app import create_app
 from mpp_app.errors import InvalidCredentialsError, LoginLockedError, PasswordPolicyError
 from mpp_app.models import AuditLog, LoginFailure, Role, User
 

@@ -117,7 +117,7 @@ def test_restore_refuses_a_sqlite_file_of_another_application(tmp_path):
 def test_postgresql_is_pointed_to_pg_dump():
     from sqlalchemy.engine import make_url
 
-    from mpp_app.backup import BackupError, sqlite_path
+    from mpp_app.domain.backup import BackupError, sqlite_path
 
     with pytest.raises(BackupError, match="pg_dump"):
         sqlite_path(make_url("postgresql+psycopg://mpp@127.0.0.1/mpp"))

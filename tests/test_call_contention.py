@@ -6,8 +6,9 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from mpp_app import counter_sessions, create_app, queue
-from mpp_app.accounts import create_user
+from mpp_app.domain import counter_sessions, queue
+from mpp_app import create_app
+from mpp_app.domain.accounts import create_user
 from mpp_app.extensions import db
 from mpp_app.models import Agency, Counter, Role, Ticket, TicketEvent, TicketStatus, User
 

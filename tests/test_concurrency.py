@@ -5,7 +5,8 @@ from collections import Counter as Tally
 import pytest
 from sqlalchemy import select
 
-from mpp_app import create_app, queue
+from mpp_app import create_app
+from mpp_app.domain import queue
 from mpp_app.extensions import db
 from mpp_app.models import Agency, Ticket
 

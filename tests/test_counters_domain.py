@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from mpp_app import counter_sessions as desks
-from mpp_app import queue
-from mpp_app.announce import announcement, number_words
+from mpp_app.domain import counter_sessions as desks
+from mpp_app.domain import queue
+from mpp_app.domain.announce import announcement, number_words
 from mpp_app.models import (AuditLog, Counter, CounterState, PriorityCategory, Ticket, TicketStatus, User,
                             counter_service)
 
@@ -47,7 +47,7 @@ def loket1(session, officer):
 
 
 def add_officer(session, username, agency="DUKCAPIL"):
-    from mpp_app.accounts import create_user
+    from mpp_app.domain.accounts import create_user
     from mpp_app.models import Role
 
     return create_user(session, username, username, Role.OFFICER, "sandi-petugas-1", agency_code=agency,

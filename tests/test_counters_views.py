@@ -4,7 +4,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from mpp_app import queue
+from mpp_app.domain import queue
 from mpp_app.models import Counter, CounterState, PriorityCategory, Ticket, TicketStatus
 
 from .conftest import Staff, agency_by_code
@@ -157,7 +157,7 @@ def test_pause_resume_and_close(opened, session):
 
 
 def test_second_officer_cannot_take_a_held_counter(opened, app, session):
-    from mpp_app.accounts import create_user
+    from mpp_app.domain.accounts import create_user
     from mpp_app.models import Role
 
     create_user(session, "petugas9", "Petugas Sembilan", Role.OFFICER, "sandi-petugas-9", agency_code="DUKCAPIL",

@@ -275,7 +275,7 @@ def test_priority_rule_command(runner, session):
 
 
 def test_setting_command(runner, session):
-    from mpp_app import settings
+    from mpp_app.domain import settings
 
     assert "Selamat datang" in runner.invoke(args=["setting", "running_text"]).output
     assert runner.invoke(args=["setting", "running_text", "Loket Bank NTT tutup pukul 14.00"]).exit_code == 0

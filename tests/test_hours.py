@@ -4,8 +4,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mpp_app import hours
-from mpp_app.hours import State
+from mpp_app.domain import hours
+from mpp_app.domain.hours import State
 from mpp_app.models import Closure, OpeningHours
 
 from .conftest import agency_by_code

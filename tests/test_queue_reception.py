@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, func, select
 
-from mpp_app import estimates, housekeeping, queue, settings
+from mpp_app.domain import estimates, queue, settings
+from mpp_app import housekeeping
 from mpp_app.extensions import db
 from mpp_app.errors import NotFoundError
 from mpp_app.models import AuditLog, Counter, DailyNumber, PriorityCategory, Ticket, TicketStatus, User

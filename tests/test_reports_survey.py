@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from mpp_app import charts, counter_sessions, queue, reports, survey
+from mpp_app.reports import charts
+from mpp_app.domain import counter_sessions, queue, reports, survey
 from mpp_app.models import Counter, SurveyResponse, Ticket, User
 
 from .conftest import agency_by_code

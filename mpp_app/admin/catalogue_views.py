@@ -7,7 +7,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import accounts, catalogue_admin, clock, settings
+from ..domain import accounts, catalogue_admin, settings
+from .. import clock
 from ..access import MANAGERS, ROLE_LABELS, role_required
 from ..errors import DomainError
 from ..extensions import db

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import TextInput
 
 from ..ids import ROW_ID_PATTERN
-from ..opening_hours import DayHours
+from ..domain.hours_admin import DayHours
 from ..reception.forms import clean_text
 
 

@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import catalogue, clock, hours, opening_hours
+from ..domain import catalogue, hours, hours_admin
+from .. import clock
 from ..access import MANAGERS, role_required
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
@@ -36,7 +37,7 @@ def _actor():
 
 
 def _week(agency):
-    rows = opening_hours.week(db.session, agency.id if agency else None)
+    rows = hours_admin.week(db.session, agency.id if agency else None)
     names = clock.weekday_names()
     return [(day, names[day], rows.get(day)) for day in range(7)]
 
@@ -47,7 +48,7 @@ def _saved_preview(agency):
 
 
 def _row(agency, weekday, form=None, errors=(), status=200, editing=False):
-    found = opening_hours.week(db.session, agency.id if agency else None).get(weekday)
+    found = hours_admin.week(db.session, agency.id if agency else None).get(weekday)
     template = "admin/_weekday_form.html" if editing else "admin/_weekday_row.html"
     return render_template(template, agency=agency, weekday=weekday, name=clock.weekday_names()[weekday], row=found,
                            form=form or DayHoursForm(formdata=None, obj=found), errors=list(errors)), status
@@ -56,14 +57,14 @@ def _row(agency, weekday, form=None, errors=(), status=200, editing=False):
 def _closures(agency, form=None, errors=(), status=200, headers=None):
     return render_template(
         "admin/_closures.html", agency=agency, errors=list(errors),
-        closures=opening_hours.upcoming_closures(db.session, clock.today(), agency.id if agency else None),
+        closures=hours_admin.upcoming_closures(db.session, clock.today(), agency.id if agency else None),
         form=form or ClosureForm(formdata=None), year_form=HolidayYearForm(formdata=None),
     ), status, headers or {}
 
 
 def _special(form=None, errors=(), status=200, headers=None):
     return render_template("admin/_special_hours.html", errors=list(errors), form=form or SpecialHoursForm(formdata=None),
-                           specials=opening_hours.special_hours(db.session, clock.today())), status, headers or {}
+                           specials=hours_admin.special_hours(db.session, clock.today())), status, headers or {}
 
 
 @bp.get("/hours")
@@ -73,9 +74,9 @@ def hours_page():
     agencies = db.session.scalars(select(Agency).where(Agency.active).order_by(Agency.sort_order)).all()
     return render_template(
         "admin/hours.html", agency=agency, agencies=agencies, week=_week(agency), weekday_names=clock.weekday_names(),
-        closures=opening_hours.upcoming_closures(db.session, clock.today(), agency.id if agency else None),
+        closures=hours_admin.upcoming_closures(db.session, clock.today(), agency.id if agency else None),
         form=ClosureForm(formdata=None), year_form=HolidayYearForm(formdata=None),
-        specials=opening_hours.special_hours(db.session, clock.today()), special_form=SpecialHoursForm(formdata=None),
+        specials=hours_admin.special_hours(db.session, clock.today()), special_form=SpecialHoursForm(formdata=None),
         preview=_saved_preview(agency), errors=[])
 
 
@@ -96,7 +97,7 @@ def preview_weekday(weekday):
     errors, status, preview = [], 200, None
     if form.validate_on_submit():
         try:
-            preview = opening_hours.preview_weekday(db.session, weekday, form.to_hours(), clock.today(), 14,
+            preview = hours_admin.preview_weekday(db.session, weekday, form.to_hours(), clock.today(), 14,
                                                     agency.id if agency else None)
         except DomainError as error:
             errors, status = [str(error)], error.status
@@ -130,7 +131,7 @@ def save_weekday(weekday):
     if not form.validate_on_submit():
         return _row(agency, weekday, form, status=422, editing=True)
     try:
-        opening_hours.save_weekday(db.session, weekday, form.to_hours(), _actor(), agency.id if agency else None)
+        hours_admin.save_weekday(db.session, weekday, form.to_hours(), _actor(), agency.id if agency else None)
     except DomainError as error:
         return _row(agency, weekday, form, [str(error)], error.status, editing=True)
     body, status = _row(agency, weekday)
@@ -144,7 +145,7 @@ def follow_mall(weekday):
     agency = _scope()
     if agency is None:
         raise NotFoundError()
-    opening_hours.follow_mall(db.session, weekday, agency.id, _actor())
+    hours_admin.follow_mall(db.session, weekday, agency.id, _actor())
     body, status = _row(agency, weekday)
     return body, status, CHANGED
 
@@ -157,7 +158,7 @@ def save_closure():
     if not form.validate_on_submit():
         return _closures(agency, form, status=422)
     try:
-        opening_hours.save_closure(db.session, form.start_date.data, form.end_date.data, form.reason.data, _actor(),
+        hours_admin.save_closure(db.session, form.start_date.data, form.end_date.data, form.reason.data, _actor(),
                                    clock.today(), agency.id if agency else None,
                                    int(form.closure_id.data) if form.closure_id.data else None)
     except DomainError as error:
@@ -179,7 +180,7 @@ def edit_closure(closure_id):
 @role_required(*MANAGERS)
 def delete_closure(closure_id):
     agency = _scope()
-    opening_hours.delete_closure(db.session, closure_id, _actor())
+    hours_admin.delete_closure(db.session, closure_id, _actor())
     return _closures(agency, headers=CHANGED)
 
 
@@ -190,7 +191,7 @@ def holiday_preview():
     if not form.validate_on_submit():
         return _closures(None, status=422, errors=[e for errs in form.errors.values() for e in errs])
     return render_template("admin/_holiday_import.html", year=int(form.year.data),
-                           candidates=opening_hours.holiday_candidates(db.session, int(form.year.data)))
+                           candidates=hours_admin.holiday_candidates(db.session, int(form.year.data)))
 
 
 @bp.post("/closures/holidays/import")
@@ -203,7 +204,7 @@ def holiday_import():
         chosen = {date.fromisoformat(text) for text in request.form.getlist("day")[:100]}
     except ValueError:
         return _closures(None, status=422, errors=[_("Tanggal tidak valid.")])
-    opening_hours.import_holidays(db.session, int(form.year.data), chosen, _actor())
+    hours_admin.import_holidays(db.session, int(form.year.data), chosen, _actor())
     return _closures(None, headers=CHANGED)
 
 
@@ -214,7 +215,7 @@ def save_special_hours():
     if not form.validate_on_submit():
         return _special(form, status=422)
     try:
-        opening_hours.save_special_hours(db.session, form.start_date.data, form.end_date.data, form.to_hours(),
+        hours_admin.save_special_hours(db.session, form.start_date.data, form.end_date.data, form.to_hours(),
                                          form.reason.data, _actor(), clock.today())
     except DomainError as error:
         return _special(form, [str(error)], error.status)
@@ -224,5 +225,5 @@ def save_special_hours():
 @bp.post("/special-hours/<int:special_id>/delete")
 @role_required(*MANAGERS)
 def delete_special_hours(special_id):
-    opening_hours.delete_special_hours(db.session, special_id, _actor())
+    hours_admin.delete_special_hours(db.session, special_id, _actor())
     return _special(headers=CHANGED)

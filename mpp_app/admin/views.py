@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 
-from .. import accounts, backup
+from ..domain import accounts, backup
 from ..access import MANAGERS, role_required
 from ..errors import DomainError
 from ..extensions import db

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length
 
-from ..accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from ..domain.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 
 class LoginForm(FlaskForm):

@@ -3,7 +3,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .. import accounts
+from ..domain import accounts
 from ..access import start_endpoint
 from ..errors import DomainError
 from ..extensions import db

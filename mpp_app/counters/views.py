@@ -6,9 +6,10 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from .. import catalogue, clock, counter_sessions, queue, settings
+from ..domain import catalogue, counter_sessions, queue, settings
+from .. import clock
 from ..access import MANAGERS, require_agency, role_required
-from ..announce import announcement
+from ..domain.announce import announcement
 from ..extensions import db
 from ..models import Counter, Role
 from .forms import FinishForm, TransferForm

@@ -4,7 +4,8 @@ import uuid
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import SAME_ORIGIN_FRAME_HEADERS, catalogue, clock, queue
+from .. import SAME_ORIGIN_FRAME_HEADERS, clock
+from ..domain import catalogue, queue
 from ..access import FRONT_DESK, role_required
 from ..errors import DomainError
 from ..extensions import db

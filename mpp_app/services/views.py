@@ -1,7 +1,8 @@
 """Public information pages: home with today's hours, the service catalogue and its search."""
 from flask import Blueprint, abort, render_template, request
 
-from .. import catalogue, clock, hours, opening_hours, queue
+from ..domain import catalogue, hours, hours_admin, queue
+from .. import clock
 from ..extensions import db
 from ..models import Service
 
@@ -14,7 +15,7 @@ def home():
         "services/home.html",
         status=hours.status_at(db.session),
         upcoming=hours.upcoming(db.session, clock.today(), 14),
-        closures=opening_hours.upcoming_closures(db.session, clock.today(), limit=10),
+        closures=hours_admin.upcoming_closures(db.session, clock.today(), limit=10),
     )
 
 

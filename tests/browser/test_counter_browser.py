@@ -4,8 +4,8 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from mpp_app import queue
-from mpp_app.accounts import create_user
+from mpp_app.domain import queue
+from mpp_app.domain.accounts import create_user
 from mpp_app.models import Role
 
 from ..conftest import PASSWORD, agency_by_code

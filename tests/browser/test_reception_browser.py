@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from mpp_app import accounts
+from mpp_app.domain import accounts
 from mpp_app.models import Role, Ticket
 
 from ..conftest import PASSWORD

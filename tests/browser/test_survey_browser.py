@@ -3,7 +3,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from mpp_app import queue
+from mpp_app.domain import queue
 from mpp_app.models import Counter
 
 from ..conftest import PASSWORD, agency_by_code

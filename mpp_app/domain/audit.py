@@ -3,7 +3,7 @@ import json
 from datetime import date, datetime, time
 from enum import Enum
 
-from .models import AuditLog
+from ..models import AuditLog
 
 
 def _plain(value):

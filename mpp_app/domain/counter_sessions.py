@@ -13,9 +13,10 @@ from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from . import audit, clock
-from .errors import ConflictError, DomainError, NotFoundError
-from .models import Counter, CounterState, Ticket, TicketEvent, TicketStatus
+from . import audit
+from .. import clock
+from ..errors import ConflictError, DomainError, NotFoundError
+from ..models import Counter, CounterState, Ticket, TicketEvent, TicketStatus
 
 ACTIVE_STATUSES = (TicketStatus.CALLED, TicketStatus.SERVING)
 

@@ -8,8 +8,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from . import audit
-from .errors import DomainError, NotFoundError
-from .models import Agency, Counter, Service
+from ..errors import DomainError, NotFoundError
+from ..models import Agency, Counter, Service
 
 AGENCY_FIELDS = ("code", "name", "short_name", "prefix", "active", "sort_order", "priority_every")
 SERVICE_FIELDS = ("agency_id", "name", "requirements", "procedure", "processing_time", "fee", "product",

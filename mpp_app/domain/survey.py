@@ -15,9 +15,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from . import clock
-from .errors import ConflictError, DomainError
-from .models import SurveyResponse, Ticket, TicketStatus
+from .. import clock
+from ..errors import ConflictError, DomainError
+from ..models import SurveyResponse, Ticket, TicketStatus
 
 # (code, element, question, answers 1..4) in the wording of the regulation's questionnaire.
 ELEMENTS = [

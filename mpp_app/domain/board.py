@@ -14,9 +14,10 @@ from typing import Optional
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from . import clock, settings
+from .. import clock
+from . import settings
 from .announce import announcement
-from .models import Agency, Counter, CounterState, Setting, Ticket, TicketEvent, TicketStatus
+from ..models import Agency, Counter, CounterState, Setting, Ticket, TicketEvent, TicketStatus
 
 CALL_KINDS = ("called", "recalled")
 # Every transition that changes what a board shows.

@@ -6,7 +6,7 @@ from typing import Optional
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from .models import Agency, Service
+from ..models import Agency, Service
 
 MAX_QUERY_LENGTH = 100
 

@@ -9,7 +9,9 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import catalogue, charts, clock, reports, survey
+from ..domain import catalogue, reports, survey
+from . import charts
+from .. import clock
 from ..access import role_required
 from ..errors import DomainError
 from ..extensions import db

@@ -22,8 +22,8 @@ from sqlalchemy import delete, func, select, update
 
 from . import audit
 from .catalogue import agency_by_code
-from .errors import DomainError, InvalidCredentialsError, LoginLockedError, PasswordPolicyError
-from .models import Counter, CounterState, LoginFailure, Role, User
+from ..errors import DomainError, InvalidCredentialsError, LoginLockedError, PasswordPolicyError
+from ..models import Counter, CounterState, LoginFailure, Role, User
 
 # Argon2id at OWASP's first recommended setting (19 MiB, 2 passes, 1 lane): strong, and light
 # enough that a burst of logins at opening time does not exhaust an office PC's memory.

@@ -10,9 +10,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from . import audit
-from .errors import DomainError, NotFoundError
+from ..errors import DomainError, NotFoundError
 from .hours import upcoming
-from .models import Closure, OpeningHours, SpecialHours
+from ..models import Closure, OpeningHours, SpecialHours
 
 MAX_RANGE_DAYS = 366
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from . import audit
-from .models import Setting
+from ..models import Setting
 
 DEFAULTS = {
     "running_text": ("Selamat datang di Mal Pelayanan Publik Kota Kupang. Semua layanan tanpa pungutan "

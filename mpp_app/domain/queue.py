@@ -24,11 +24,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from . import audit, catalogue, clock, estimates, hours
-from .errors import ConflictError, DomainError, NotFoundError
+from . import audit, catalogue, estimates, hours
+from .. import clock
+from ..errors import ConflictError, DomainError, NotFoundError
 from .counter_sessions import ACTIVE_STATUSES, NotHolderError, _counter, active_ticket
-from .models import (Agency, Counter, CounterState, DailyNumber, PriorityCategory, Role, Service, Ticket,
-                     TicketEvent, TicketStatus, counter_service)
+from ..models import (Agency, Counter, CounterState, DailyNumber, PriorityCategory, Role, Service, Ticket,
+                      TicketEvent, TicketStatus, counter_service)
 
 OPEN_STATUSES = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING)
 CANCELLABLE = (TicketStatus.WAITING, TicketStatus.CALLED)

@@ -18,7 +18,7 @@ from statistics import mean
 
 from sqlalchemy import case, func, select
 
-from .models import Counter, CounterState, Service, Ticket, TicketStatus, counter_service
+from ..models import Counter, CounterState, Service, Ticket, TicketStatus, counter_service
 
 SAMPLE_SIZE = 20
 MIN_SAMPLES = 3

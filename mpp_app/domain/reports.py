@@ -12,7 +12,7 @@ from typing import Optional
 
 from sqlalchemy import and_, case, func, select
 
-from .models import Agency, Counter, Service, Ticket, TicketStatus, User
+from ..models import Agency, Counter, Service, Ticket, TicketStatus, User
 
 GROUPS = {
     "agency": (Ticket.queue_agency_id, Agency, Agency.short_name),

@@ -16,8 +16,8 @@ from typing import Optional
 
 from sqlalchemy import or_, select
 
-from . import clock
-from .models import Closure, OpeningHours, SpecialHours
+from .. import clock
+from ..models import Closure, OpeningHours, SpecialHours
 
 SEARCH_DAYS = 400
 

@@ -1,7 +1,8 @@
 """The public TV display board: open counters, the newest call highlighted and spoken, recent calls."""
 from flask import Blueprint, current_app, render_template, request
 
-from .. import board, clock, hours
+from ..domain import board, hours
+from .. import clock
 from ..extensions import db
 
 bp = Blueprint("board", __name__, url_prefix="/board")

@@ -5,7 +5,8 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import clock, queue, survey
+from .. import clock
+from ..domain import queue, survey
 from ..errors import DomainError, NotFoundError
 from ..extensions import db
 from ..models import Agency, Counter

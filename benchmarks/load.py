@@ -203,7 +203,7 @@ def mpp(env, *args, stdin=None):
 def prepare_officers(env, count, tickets_per_counter=400):
     """One officer per client, each holding a counter of a rotating agency, with a long queue."""
     os.environ.update(env)
-    from mpp_app.domain import counter_sessions, queue
+    from mpp_app.domain import counter_sessions, tickets
     from mpp_app import create_app
     from mpp_app.domain.accounts import create_user
     from mpp_app.extensions import db
@@ -224,7 +224,7 @@ def prepare_officers(env, count, tickets_per_counter=400):
         for agency in agencies:
             per_agency = tickets_per_counter * len([n for n in range(count) if agencies[n % len(agencies)] is agency])
             for i in range(per_agency):
-                queue.issue_ticket(db.session, service_id=agency.services[i % len(agency.services)].id,
+                tickets.issue_ticket(db.session, service_id=agency.services[i % len(agency.services)].id,
                                    visitor_name=f"Warga {i}")
         db.engine.dispose()
 

@@ -9,22 +9,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import config as app_config, database
-from .ids import ROW_ID_MAX
+from .access import can
 from .extensions import babel, csrf, db, login_manager, migrate
+from .ids import ROW_ID_MAX
+from .labels import label
+from .web import add_security_headers
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; media-src 'self'; font-src 'self'; object-src 'none'; "
-    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
-)
-# The one page our own pages may frame: the ticket print view, printed from a hidden frame of the
-# reception page. It has no controls to trick anyone into clicking, and other sites still may not.
-SAME_ORIGIN_FRAME_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors 'self'"),
-    "X-Frame-Options": "SAMEORIGIN",
-}
 
 
 def create_app(test_config=None):
@@ -56,12 +47,8 @@ def register_extensions(app):
     babel.init_app(app, locale_selector=_select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["csrf_field"] = _csrf_field
-    from .domain.queue import status_label
-
-    app.jinja_env.globals["queue_status_label"] = status_label
-    from .access import ROLE_LABELS
-
-    app.jinja_env.filters["role_label"] = ROLE_LABELS.get
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.globals["can"] = can
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Silakan masuk terlebih dahulu.")
@@ -112,7 +99,7 @@ class RowIdConverter(IntegerConverter):
 
 def register_blueprints(app):
     app.url_map.converters["int"] = RowIdConverter
-    from .admin.views import bp as admin_bp
+    from .admin import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .board.views import bp as board_bp
     from .counters.views import bp as counters_bp
@@ -150,17 +137,4 @@ def register_request_hooks(app):
             return redirect(url_for("auth.change_password"))
         return None
 
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if current_user and current_user.is_authenticated:
-            # Staff pages can hold personal data: never keep them in a shared PC's cache.
-            response.headers.setdefault("Cache-Control", "no-store")
-        if response.mimetype == "text/html":
-            # Several URLs answer htmx with a fragment and a browser with a page.
-            response.vary.add("HX-Request")
-        return response
+    app.after_request(add_security_headers)

@@ -2,7 +2,6 @@
 from functools import wraps
 
 from flask import abort
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .models import Role
@@ -10,8 +9,21 @@ from .models import Role
 STAFF = (Role.ADMIN, Role.MANAGER, Role.RECEPTIONIST, Role.OFFICER)
 MANAGERS = (Role.ADMIN, Role.MANAGER)
 FRONT_DESK = (Role.ADMIN, Role.MANAGER, Role.RECEPTIONIST)
-ROLE_LABELS = {Role.ADMIN: _l("Admin"), Role.MANAGER: _l("Manajer"), Role.RECEPTIONIST: _l("Resepsionis"),
-               Role.OFFICER: _l("Petugas loket")}
+COUNTER_STAFF = (Role.ADMIN, Role.MANAGER, Role.OFFICER)
+
+# What a role may do, by name, for templates (`can("release_counter")`): the same role groups the
+# routes' decorators admit, so a button is shown exactly where its route answers.
+PERMISSIONS = {
+    "reception": FRONT_DESK,
+    "counters": COUNTER_STAFF,
+    "reports": COUNTER_STAFF,
+    "reports_all_agencies": MANAGERS,
+    "admin": MANAGERS,
+    "issue_outside_hours": MANAGERS,
+    "open_counter": (Role.OFFICER,),
+    "release_counter": MANAGERS,
+    "backup": (Role.ADMIN,),
+}
 
 
 def role_required(*roles):
@@ -28,6 +40,11 @@ def role_required(*roles):
         return wrapped
 
     return decorator
+
+
+def can(permission: str) -> bool:
+    """Whether the logged-in user's role has `permission` (a key of PERMISSIONS)."""
+    return current_user.is_authenticated and current_user.role in PERMISSIONS[permission]
 
 
 def require_agency(agency_id: int) -> None:

@@ -10,9 +10,10 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from .domain import accounts, audit, backup, catalogue, queue, settings
 from . import clock, create_app, housekeeping
-from .errors import DomainError, database_fault
+from .domain import accounts, audit, backup, catalogue, settings, tickets
+from .domain.errors import DomainError
+from .errors import database_fault
 from .extensions import db
 from .models import Agency, Role, User
 from .seed import seed as seed_database
@@ -115,7 +116,7 @@ def create_user_command(username, role, agency_code, full_name, password_stdin):
 def purge_personal_data_command(days):
     """Erase visitors' names, phones and notes older than the retention; statistics stay."""
     days = settings.site(db.session, current_app.config).retention_days if days is None else days
-    purged = queue.purge_personal_data(db.session, days)
+    purged = tickets.purge_personal_data(db.session, days)
     click.echo(f"Personal data erased from {purged} ticket(s) older than {days} day(s).")
 
 

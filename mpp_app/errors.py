@@ -1,4 +1,5 @@
-"""Domain error classes and the HTTP error handlers that turn them into clear Indonesian pages."""
+"""The HTTP error handlers: domain refusals, HTTP errors and database faults become clear pages or htmx
+messages in the user's language, with a 4xx or 503 status (a 500 only for a bug)."""
 import logging
 
 from flask import render_template, request
@@ -7,47 +8,10 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from .domain.errors import DomainError
+from .web import is_htmx, refusal_renderer
+
 log = logging.getLogger(__name__)
-
-
-class DomainError(Exception):
-    """A refused request: carries an Indonesian message and the HTTP status to answer with."""
-
-    status = 422
-    message = _l("Permintaan tidak dapat diproses.")
-
-    def __init__(self, message=None, **params):
-        super().__init__(message)
-        if message is not None:
-            self.message = message
-        self.params = params
-
-    def __str__(self):
-        return str(self.message) % self.params if self.params else str(self.message)
-
-
-class NotFoundError(DomainError):
-    status = 404
-    message = _l("Data tidak ditemukan.")
-
-
-class ConflictError(DomainError):
-    status = 409
-    message = _l("Data telah diubah oleh orang lain. Muat ulang halaman lalu coba lagi.")
-
-
-class InvalidCredentialsError(DomainError):
-    status = 401
-    message = _l("Nama pengguna atau kata sandi salah.")
-
-
-class LoginLockedError(DomainError):
-    status = 429
-    message = _l("Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam %(minutes)s menit atau hubungi admin.")
-
-
-class PasswordPolicyError(DomainError):
-    message = _l("Kata sandi tidak memenuhi syarat.")
 
 
 HTTP_MESSAGES = {
@@ -82,7 +46,7 @@ def database_fault(error) -> tuple[str, str]:
 
 def _respond(status, message, headers=None):
     headers = dict(headers or {})
-    if request.headers.get("HX-Request"):
+    if is_htmx():
         headers.update({"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"})
         return render_template("_messages.html", errors=[message]), status, headers
     return render_template("errors/error.html", status=status, message=message), status, headers
@@ -91,7 +55,9 @@ def _respond(status, message, headers=None):
 def register_error_handlers(app):
     @app.errorhandler(DomainError)
     def domain_error(error):
-        return _respond(error.status, str(error))
+        """A refusal: shown the way the view asked (show_refusal), else in the message area."""
+        render = refusal_renderer()
+        return render(error) if render else _respond(error.status, str(error))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

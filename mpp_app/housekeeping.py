@@ -10,7 +10,7 @@ import threading
 
 from sqlalchemy.exc import OperationalError
 
-from .domain import queue, settings
+from .domain import settings, tickets
 from .errors import database_fault
 from .extensions import db
 
@@ -22,7 +22,7 @@ def purge_expired_personal_data(app) -> int:
     with app.app_context():
         try:
             days = settings.site(db.session, app.config).retention_days
-            purged = queue.purge_personal_data(db.session, days)
+            purged = tickets.purge_personal_data(db.session, days)
         finally:
             db.session.remove()
     if purged:

@@ -261,20 +261,20 @@ def is_postgres():
 @pytest.fixture
 def world(session):
     """A day under way at counter 1 (Dukcapil): one ticket served, one called, one waiting."""
-    from mpp_app.domain import counter_sessions, queue
+    from mpp_app.domain import counter_actions, counter_sessions, tickets
     from mpp_app.models import Counter, User
 
     officer = session.scalar(db.select(User).where(User.username == "petugas"))
     counter = session.get(Counter, 1)
     service = counter.services[0]
     counter_sessions.open_counter(session, counter.id, officer)
-    served = queue.issue_ticket(session, service_id=service.id, visitor_name="Selesai").ticket
-    queue.call_next(session, counter.id, officer)
-    queue.start_serving(session, counter.id, officer)
-    queue.finish(session, counter.id, officer)
-    queue.issue_ticket(session, service_id=service.id, visitor_name="Dipanggil")
-    queue.call_next(session, counter.id, officer)
-    waiting = queue.issue_ticket(session, service_id=service.id, visitor_name="Menunggu").ticket
+    served = tickets.issue_ticket(session, service_id=service.id, visitor_name="Selesai").ticket
+    counter_actions.call_next(session, counter.id, officer)
+    counter_actions.start_serving(session, counter.id, officer)
+    counter_actions.finish(session, counter.id, officer)
+    tickets.issue_ticket(session, service_id=service.id, visitor_name="Dipanggil")
+    counter_actions.call_next(session, counter.id, officer)
+    waiting = tickets.issue_ticket(session, service_id=service.id, visitor_name="Menunggu").ticket
     user = session.scalar(db.select(User).where(User.username == "petugas2"))
     return {"ticket": waiting.id, "served": served.public_token, "waiting": waiting.public_token,
             "kiosk": counter.kiosk_token, "user": user.id}

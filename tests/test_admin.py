@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select, text
 
-from mpp_app.domain import counter_sessions, hours, hours_admin, queue
+from mpp_app.domain import counter_actions, counter_sessions, hours, hours_admin, tickets
 from mpp_app.models import (Agency, AuditLog, Closure, Counter, OpeningHours, Service, Setting, SpecialHours, User)
 
 from .conftest import POSTGRES_URL, Staff, agency_by_code
@@ -191,13 +191,13 @@ def test_holiday_import_reviews_and_skips_known(session):
 
 def test_waiting_tickets_survive_a_closure_added_today(session):
     service = agency_by_code(session, "DUKCAPIL").services[0]
-    ticket = queue.issue_ticket(session, service_id=service.id, visitor_name="A", now=at(MONDAY, 9)).ticket
+    ticket = tickets.issue_ticket(session, service_id=service.id, visitor_name="A", now=at(MONDAY, 9)).ticket
     hours_admin.save_closure(session, MONDAY, MONDAY, "Listrik padam", manager_of(session), MONDAY)
     officer = session.scalar(select(User).where(User.username == "petugas"))
     counter_sessions.open_counter(session, 1, officer)
-    assert queue.call_next(session, 1, officer, now=at(MONDAY, 10)).id == ticket.id
-    with pytest.raises(queue.OutsideHoursError):
-        queue.issue_ticket(session, service_id=service.id, visitor_name="B", now=at(MONDAY, 10))
+    assert counter_actions.call_next(session, 1, officer, now=at(MONDAY, 10)).id == ticket.id
+    with pytest.raises(tickets.OutsideHoursError):
+        tickets.issue_ticket(session, service_id=service.id, visitor_name="B", now=at(MONDAY, 10))
 
 
 # --- hours through the pages ---------------------------------------------------------------
@@ -430,7 +430,7 @@ def test_public_home_lists_upcoming_closures(client):
 # --- database backup from the admin page ----------------------------------------------------
 
 def test_admin_downloads_a_checked_backup_while_the_app_serves(staff, session, app, tmp_path):
-    queue.issue_ticket(session, service_id=agency_by_code(session, "DUKCAPIL").services[0].id, visitor_name="Maria")
+    tickets.issue_ticket(session, service_id=agency_by_code(session, "DUKCAPIL").services[0].id, visitor_name="Maria")
     admin = staff.login("admin")
     offered = "Unduh cadangan sekarang" in admin.get("/admin/").get_data(as_text=True)
     assert offered is not bool(POSTGRES_URL)

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from mpp_app.domain import accounts
 from mpp_app import create_app
-from mpp_app.errors import InvalidCredentialsError, LoginLockedError, PasswordPolicyError
+from mpp_app.domain.errors import InvalidCredentialsError, LoginLockedError, PasswordPolicyError
 from mpp_app.models import AuditLog, LoginFailure, Role, User
 
 from .conftest import PASSWORD, Staff, csrf_token, login

@@ -6,7 +6,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from mpp_app.domain import counter_sessions, queue
+from mpp_app.domain import counter_actions, counter_sessions, tickets
 from mpp_app import create_app
 from mpp_app.domain.accounts import create_user
 from mpp_app.extensions import db
@@ -29,13 +29,13 @@ def officer_worker(config, username, counter_id, issuing_done, start, results):
         start.wait()
         while True:
             try:
-                ticket = queue.call_next(db.session, counter_id, officer)
-            except queue.NoTicketWaitingError:
+                ticket = counter_actions.call_next(db.session, counter_id, officer)
+            except counter_actions.NoTicketWaitingError:
                 if issuing_done.is_set():
                     # One more look: the receptionist may have committed just before finishing.
                     try:
-                        ticket = queue.call_next(db.session, counter_id, officer)
-                    except queue.NoTicketWaitingError:
+                        ticket = counter_actions.call_next(db.session, counter_id, officer)
+                    except counter_actions.NoTicketWaitingError:
                         break
                 else:
                     time.sleep(0.01)
@@ -46,8 +46,8 @@ def officer_worker(config, username, counter_id, issuing_done, start, results):
                 continue
             called.append(ticket.id)
             try:
-                queue.start_serving(db.session, counter_id, officer)
-                queue.finish(db.session, counter_id, officer)
+                counter_actions.start_serving(db.session, counter_id, officer)
+                counter_actions.finish(db.session, counter_id, officer)
             except Exception as error:
                 db.session.rollback()
                 errors.append(repr(error))
@@ -62,7 +62,7 @@ def receptionist_worker(config, service_id, issuing_done, start, results):
         start.wait()
         for n in range(LATE_ARRIVALS):
             try:
-                issued.append(queue.issue_ticket(db.session, service_id=service_id, visitor_name=f"Late {n}").ticket.id)
+                issued.append(tickets.issue_ticket(db.session, service_id=service_id, visitor_name=f"Late {n}").ticket.id)
             except Exception as error:
                 db.session.rollback()
                 errors.append(repr(error))
@@ -85,7 +85,7 @@ def test_call_next_under_contention(app, app_config, session):
         counter_sessions.open_counter(session, counter.id, officer)
         counters.append((officer.username, counter.id))
     for n in range(WAITING):
-        queue.issue_ticket(session, service_id=services[n % len(services)].id, visitor_name=f"V{n}")
+        tickets.issue_ticket(session, service_id=services[n % len(services)].id, visitor_name=f"V{n}")
 
     issuing_done = CONTEXT.Event()
     config = {**app_config, "SECRET_KEY": "contention-test"}

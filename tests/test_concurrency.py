@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from mpp_app import create_app
-from mpp_app.domain import queue
+from mpp_app.domain import tickets
 from mpp_app.extensions import db
 from mpp_app.models import Agency, Ticket
 
@@ -29,7 +29,7 @@ def issue_worker(config, worker, count, keys, start, results):
             code = AGENCIES[(n if keys else worker + n) % len(AGENCIES)]
             key = keys[n] if keys else f"w{worker}-{n}"
             try:
-                result = queue.issue_ticket(db.session, service_id=services[code], visitor_name=f"P{worker}-{n}",
+                result = tickets.issue_ticket(db.session, service_id=services[code], visitor_name=f"P{worker}-{n}",
                                             submission_key=key)
                 issued.append((result.ticket.agency.code, result.ticket.number, key, result.duplicate))
             except Exception as error:  # collected: the assertion below shows every failure

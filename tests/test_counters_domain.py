@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from mpp_app.domain import counter_sessions as desks
-from mpp_app.domain import queue
+from mpp_app.domain import counter_actions, errors, queue_status, tickets
 from mpp_app.domain.announce import announcement, number_words
 from mpp_app.models import (AuditLog, Counter, CounterState, PriorityCategory, Ticket, TicketStatus, User,
                             counter_service)
@@ -32,7 +32,7 @@ def counter(session, number):
 
 def issue(session, code="DUKCAPIL", minute=0, index=0, priority=None):
     service = agency_by_code(session, code).services[index]
-    return queue.issue_ticket(session, service_id=service.id, visitor_name="V", priority=priority,
+    return tickets.issue_ticket(session, service_id=service.id, visitor_name="V", priority=priority,
                               now=at(9, minute)).ticket
 
 
@@ -85,8 +85,8 @@ def test_pause_resume_close(session, officer, loket1):
     with pytest.raises(desks.CounterStateError):
         desks.pause_counter(session, loket1.id, officer)
     issue(session)
-    with pytest.raises(queue.CounterPausedError):
-        queue.call_next(session, loket1.id, officer, now=at(10))
+    with pytest.raises(counter_actions.CounterPausedError):
+        counter_actions.call_next(session, loket1.id, officer, now=at(10))
     assert desks.resume_counter(session, loket1.id, officer).state is CounterState.OPEN
     closed = desks.close_counter(session, loket1.id, officer)
     assert closed.state is CounterState.CLOSED and closed.officer_id is None
@@ -94,7 +94,7 @@ def test_pause_resume_close(session, officer, loket1):
 
 def test_cannot_close_with_active_ticket(session, officer, loket1):
     issue(session)
-    queue.call_next(session, loket1.id, officer, now=at(10))
+    counter_actions.call_next(session, loket1.id, officer, now=at(10))
     with pytest.raises(desks.CounterBusyError) as refused:
         desks.close_counter(session, loket1.id, officer)
     assert "A-001" in str(refused.value)
@@ -103,7 +103,7 @@ def test_cannot_close_with_active_ticket(session, officer, loket1):
 def test_non_holder_is_refused_everything(session, loket1):
     stranger = add_officer(session, "petugas4")
     issue(session)
-    for action in (queue.call_next, queue.recall, queue.start_serving):
+    for action in (counter_actions.call_next, counter_actions.recall, counter_actions.start_serving):
         with pytest.raises(desks.NotHolderError):
             action(session, loket1.id, stranger)
     with pytest.raises(desks.NotHolderError):
@@ -113,14 +113,14 @@ def test_non_holder_is_refused_everything(session, loket1):
 def test_manager_release_requeues_ticket(session, officer, loket1):
     first = issue(session, minute=1)
     issue(session, minute=2)
-    queue.call_next(session, loket1.id, officer, now=at(10))
+    counter_actions.call_next(session, loket1.id, officer, now=at(10))
     manager = user(session, "manager")
     released = desks.release_counter(session, loket1.id, manager, now=at(10, 5))
     assert released.state is CounterState.CLOSED and released.officer_id is None
     session.expire_all()
     again = session.get(Ticket, first.id)
     assert again.status is TicketStatus.WAITING and again.counter_id is None
-    assert queue.people_ahead(session, again) == 0  # it kept its place
+    assert queue_status.people_ahead(session, again) == 0  # it kept its place
     assert session.scalar(select(AuditLog).where(AuditLog.action == "counter_released")) is not None
 
 
@@ -128,12 +128,12 @@ def test_manager_release_requeues_ticket(session, officer, loket1):
 
 def test_full_lifecycle_records_every_event(session, officer, loket1):
     ticket = issue(session)
-    called = queue.call_next(session, loket1.id, officer, now=at(10))
+    called = counter_actions.call_next(session, loket1.id, officer, now=at(10))
     assert called.id == ticket.id and called.status is TicketStatus.CALLED and called.counter_id == loket1.id
-    assert queue.recall(session, loket1.id, officer, now=at(10, 1)).recall_count == 1
-    serving = queue.start_serving(session, loket1.id, officer, now=at(10, 2))
+    assert counter_actions.recall(session, loket1.id, officer, now=at(10, 1)).recall_count == 1
+    serving = counter_actions.start_serving(session, loket1.id, officer, now=at(10, 2))
     assert serving.status is TicketStatus.SERVING and serving.serving_started_at == at(10, 2)
-    done = queue.finish(session, loket1.id, officer, note="KTP dicetak", now=at(10, 12))
+    done = counter_actions.finish(session, loket1.id, officer, note="KTP dicetak", now=at(10, 12))
     assert done.status is TicketStatus.DONE and done.finished_at == at(10, 12)
     events = [(e.kind, e.actor_id, e.counter_id) for e in done.events]
     assert [kind for kind, *_ in events] == ["issued", "called", "recalled", "serving", "finished"]
@@ -149,75 +149,75 @@ def test_call_next_oldest_first_and_only_own_services(session, officer, loket1):
     second = issue(session, minute=2, index=0)
     third = issue(session, minute=3, index=0)
     issue(session, "BAPENDA", minute=0)
-    assert queue.call_next(session, loket1.id, officer, now=at(10)).id == second.id
-    queue.start_serving(session, loket1.id, officer)
-    queue.finish(session, loket1.id, officer)
-    assert queue.call_next(session, loket1.id, officer, now=at(10, 5)).id == third.id
-    queue.start_serving(session, loket1.id, officer)
-    queue.finish(session, loket1.id, officer)
-    with pytest.raises(queue.NoTicketWaitingError):
-        queue.call_next(session, loket1.id, officer, now=at(10, 10))
+    assert counter_actions.call_next(session, loket1.id, officer, now=at(10)).id == second.id
+    counter_actions.start_serving(session, loket1.id, officer)
+    counter_actions.finish(session, loket1.id, officer)
+    assert counter_actions.call_next(session, loket1.id, officer, now=at(10, 5)).id == third.id
+    counter_actions.start_serving(session, loket1.id, officer)
+    counter_actions.finish(session, loket1.id, officer)
+    with pytest.raises(counter_actions.NoTicketWaitingError):
+        counter_actions.call_next(session, loket1.id, officer, now=at(10, 10))
 
 
 def test_officer_holds_at_most_one_active_ticket(session, officer, loket1):
     issue(session)
     issue(session)
-    queue.call_next(session, loket1.id, officer)
-    with pytest.raises(queue.OfficerBusyError) as refused:
-        queue.call_next(session, loket1.id, officer)
+    counter_actions.call_next(session, loket1.id, officer)
+    with pytest.raises(counter_actions.OfficerBusyError) as refused:
+        counter_actions.call_next(session, loket1.id, officer)
     assert "A-001" in str(refused.value)
 
 
 @pytest.mark.parametrize("action", ["recall", "start_serving", "finish", "no_show"])
 def test_transitions_from_wrong_state_are_refused(session, officer, loket1, action):
-    calls = {"recall": lambda: queue.recall(session, loket1.id, officer),
-             "start_serving": lambda: queue.start_serving(session, loket1.id, officer),
-             "finish": lambda: queue.finish(session, loket1.id, officer),
-             "no_show": lambda: queue.mark_no_show(session, loket1.id, officer, 0)}
-    with pytest.raises(queue.NoActiveTicketError):
+    calls = {"recall": lambda: counter_actions.recall(session, loket1.id, officer),
+             "start_serving": lambda: counter_actions.start_serving(session, loket1.id, officer),
+             "finish": lambda: counter_actions.finish(session, loket1.id, officer),
+             "no_show": lambda: counter_actions.mark_no_show(session, loket1.id, officer, 0)}
+    with pytest.raises(counter_actions.NoActiveTicketError):
         calls[action]()  # nothing called yet
     issue(session)
-    queue.call_next(session, loket1.id, officer)
+    counter_actions.call_next(session, loket1.id, officer)
     if action == "finish":
-        with pytest.raises(queue.NoActiveTicketError):
+        with pytest.raises(counter_actions.NoActiveTicketError):
             calls[action]()  # called, not yet serving
-    queue.start_serving(session, loket1.id, officer)
+    counter_actions.start_serving(session, loket1.id, officer)
     if action in ("recall", "start_serving", "no_show"):
-        with pytest.raises(queue.NoActiveTicketError):
+        with pytest.raises(counter_actions.NoActiveTicketError):
             calls[action]()  # already serving
 
 
 def test_no_show_needs_recalls(session, officer, loket1):
     issue(session)
-    queue.call_next(session, loket1.id, officer)
-    with pytest.raises(queue.RecallsNeededError) as refused:
-        queue.mark_no_show(session, loket1.id, officer, 2)
+    counter_actions.call_next(session, loket1.id, officer)
+    with pytest.raises(counter_actions.RecallsNeededError) as refused:
+        counter_actions.mark_no_show(session, loket1.id, officer, 2)
     assert "minimal 2 kali" in str(refused.value)
-    queue.recall(session, loket1.id, officer)
-    queue.recall(session, loket1.id, officer)
-    gone = queue.mark_no_show(session, loket1.id, officer, 2, now=at(10, 3))
+    counter_actions.recall(session, loket1.id, officer)
+    counter_actions.recall(session, loket1.id, officer)
+    gone = counter_actions.mark_no_show(session, loket1.id, officer, 2, now=at(10, 3))
     assert gone.status is TicketStatus.NO_SHOW and gone.finished_at == at(10, 3)
 
 
 def test_no_show_who_came_back_can_be_called(session, officer, loket1):
     ticket = issue(session)
-    queue.call_next(session, loket1.id, officer)
-    queue.mark_no_show(session, loket1.id, officer, 0)
-    assert [t.id for t in queue.no_shows(session, loket1, MONDAY)] == [ticket.id]
-    back = queue.call_ticket(session, loket1.id, ticket.id, officer, now=at(11))
+    counter_actions.call_next(session, loket1.id, officer)
+    counter_actions.mark_no_show(session, loket1.id, officer, 0)
+    assert [t.id for t in queue_status.no_shows(session, loket1, MONDAY)] == [ticket.id]
+    back = counter_actions.call_ticket(session, loket1.id, ticket.id, officer, now=at(11))
     assert back.status is TicketStatus.CALLED and back.finished_at is None and back.called_at == at(11)
 
 
 def test_call_specific_refusals(session, officer, loket1):
     bapenda = issue(session, "BAPENDA")
-    with pytest.raises(queue.NotFoundError):
-        queue.call_ticket(session, loket1.id, bapenda.id, officer)
+    with pytest.raises(errors.NotFoundError):
+        counter_actions.call_ticket(session, loket1.id, bapenda.id, officer)
     mine = issue(session)
-    queue.call_ticket(session, loket1.id, mine.id, officer)
-    queue.start_serving(session, loket1.id, officer)
-    queue.finish(session, loket1.id, officer)
-    with pytest.raises(queue.TicketNotInStateError) as refused:
-        queue.call_ticket(session, loket1.id, mine.id, officer)
+    counter_actions.call_ticket(session, loket1.id, mine.id, officer)
+    counter_actions.start_serving(session, loket1.id, officer)
+    counter_actions.finish(session, loket1.id, officer)
+    with pytest.raises(tickets.TicketNotInStateError) as refused:
+        counter_actions.call_ticket(session, loket1.id, mine.id, officer)
     assert "selesai" in str(refused.value)
 
 
@@ -225,8 +225,8 @@ def test_two_counters_never_call_the_same_ticket(session, officer, loket1):
     other = add_officer(session, "petugas5")
     loket2 = desks.open_counter(session, counter(session, 2).id, other)
     first, second = issue(session, minute=1), issue(session, minute=2)
-    assert queue.call_next(session, loket1.id, officer).id == first.id
-    assert queue.call_next(session, loket2.id, other).id == second.id
+    assert counter_actions.call_next(session, loket1.id, officer).id == first.id
+    assert counter_actions.call_next(session, loket2.id, other).id == second.id
 
 
 # --- priority rules -----------------------------------------------------------------------
@@ -236,9 +236,9 @@ def test_strict_priority_first(session, officer, loket1):
     elder = issue(session, minute=5, priority=PriorityCategory.LANSIA)
     order = []
     for _ in range(2):
-        order.append(queue.call_next(session, loket1.id, officer).id)
-        queue.start_serving(session, loket1.id, officer)
-        queue.finish(session, loket1.id, officer)
+        order.append(counter_actions.call_next(session, loket1.id, officer).id)
+        counter_actions.start_serving(session, loket1.id, officer)
+        counter_actions.finish(session, loket1.id, officer)
     assert order == [elder.id, regular.id]
 
 
@@ -250,9 +250,9 @@ def test_one_priority_after_every_n_regular(session, officer, loket1):
     priority = [issue(session, minute=10 + m, priority=PriorityCategory.DISABILITAS) for m in range(2)]
     called = []
     for minute in range(6):
-        called.append(queue.call_next(session, loket1.id, officer, now=at(10, minute)).id)
-        queue.start_serving(session, loket1.id, officer, now=at(10, minute, 10))
-        queue.finish(session, loket1.id, officer, now=at(10, minute, 30))
+        called.append(counter_actions.call_next(session, loket1.id, officer, now=at(10, minute)).id)
+        counter_actions.start_serving(session, loket1.id, officer, now=at(10, minute, 10))
+        counter_actions.finish(session, loket1.id, officer, now=at(10, minute, 30))
     # No priority call yet today, so two regular first; then one priority; two regular; one priority.
     assert called == [regular[0].id, regular[1].id, priority[0].id, regular[2].id, regular[3].id, priority[1].id]
 
@@ -261,42 +261,42 @@ def test_one_priority_after_every_n_regular(session, officer, loket1):
 
 def test_transfer_keeps_number_and_joins_by_issue_time(session, officer, loket1):
     ticket = issue(session, minute=1)
-    queue.call_next(session, loket1.id, officer, now=at(10))
-    queue.start_serving(session, loket1.id, officer, now=at(10, 1))
+    counter_actions.call_next(session, loket1.id, officer, now=at(10))
+    counter_actions.start_serving(session, loket1.id, officer, now=at(10, 1))
     later = issue(session, "BAPENDA", minute=30)
     target = agency_by_code(session, "BAPENDA").services[1]
-    moved = queue.transfer(session, loket1.id, officer, target.id, note="Perlu mutasi PBB", now=at(10, 5))
+    moved = counter_actions.transfer(session, loket1.id, officer, target.id, note="Perlu mutasi PBB", now=at(10, 5))
     assert moved.display_number == "A-001" and moved.status is TicketStatus.WAITING
     assert moved.queue_agency.code == "BAPENDA" and moved.service_id == target.id and moved.counter_id is None
     assert moved.queued_at == moved.issued_at
-    assert queue.people_ahead(session, moved) == 0 and queue.people_ahead(session, later) == 1
+    assert queue_status.people_ahead(session, moved) == 0 and queue_status.people_ahead(session, later) == 1
     assert "Perlu mutasi PBB" in moved.events[-1].detail
     assert desks.active_ticket(session, loket1.id) is None
     # A Bapenda officer calls it next, before the later Bapenda arrival.
     bapenda_officer = user(session, "petugas2")
     b_counter = agency_by_code(session, "BAPENDA").counters[0]
     desks.open_counter(session, b_counter.id, bapenda_officer)
-    assert queue.call_next(session, b_counter.id, bapenda_officer).id == ticket.id
+    assert counter_actions.call_next(session, b_counter.id, bapenda_officer).id == ticket.id
 
 
 @pytest.mark.parametrize("target", ["same", "inactive", "unknown"])
 def test_transfer_refusals(session, officer, loket1, target):
     ticket = issue(session)
-    queue.call_next(session, loket1.id, officer)
+    counter_actions.call_next(session, loket1.id, officer)
     service = agency_by_code(session, "PLN").services[0]
     if target == "inactive":
         service.active = False
         session.commit()
     service_id = {"same": ticket.service_id, "inactive": service.id, "unknown": 99999}[target]
-    with pytest.raises(queue.TransferTargetError):
-        queue.transfer(session, loket1.id, officer, service_id)
+    with pytest.raises(counter_actions.TransferTargetError):
+        counter_actions.transfer(session, loket1.id, officer, service_id)
     session.expire_all()
     assert session.get(Ticket, ticket.id).status is TicketStatus.CALLED
 
 
 def test_transfer_needs_active_ticket(session, officer, loket1):
-    with pytest.raises(queue.NoActiveTicketError):
-        queue.transfer(session, loket1.id, officer, agency_by_code(session, "PLN").services[0].id)
+    with pytest.raises(counter_actions.NoActiveTicketError):
+        counter_actions.transfer(session, loket1.id, officer, agency_by_code(session, "PLN").services[0].id)
 
 
 # --- announcements ------------------------------------------------------------------------
@@ -322,18 +322,18 @@ def test_number_words(n, words):
 
 
 def test_counter_day_counts_where_tickets_ended(session, officer, loket1):
-    assert queue.counter_day(session, loket1.id, MONDAY) == queue.CounterDay(0, 0, None)
+    assert queue_status.counter_day(session, loket1.id, MONDAY) == queue_status.CounterDay(0, 0, None)
     for minute, (start, finish) in enumerate([(at(10, 10), at(10, 16)), (at(10, 20), at(10, 29))]):
         issue(session, minute=minute)
-        queue.call_next(session, loket1.id, officer, now=start)
-        queue.start_serving(session, loket1.id, officer, now=start)
-        queue.finish(session, loket1.id, officer, now=finish)
+        counter_actions.call_next(session, loket1.id, officer, now=start)
+        counter_actions.start_serving(session, loket1.id, officer, now=start)
+        counter_actions.finish(session, loket1.id, officer, now=finish)
     issue(session, minute=5)
-    queue.call_next(session, loket1.id, officer, now=at(10, 30))
-    queue.mark_no_show(session, loket1.id, officer, 0, now=at(10, 35))
+    counter_actions.call_next(session, loket1.id, officer, now=at(10, 30))
+    counter_actions.mark_no_show(session, loket1.id, officer, 0, now=at(10, 35))
     issue(session, minute=6)
-    queue.call_next(session, loket1.id, officer, now=at(10, 40))
-    queue.start_serving(session, loket1.id, officer, now=at(10, 40))
-    queue.transfer(session, loket1.id, officer, agency_by_code(session, "BAPENDA").services[0].id, now=at(10, 45))
-    assert queue.counter_day(session, loket1.id, MONDAY) == queue.CounterDay(2, 1, 7.5)  # (6 + 9) / 2
-    assert queue.counter_day(session, loket1.id, date(2026, 12, 1)) == queue.CounterDay(0, 0, None)
+    counter_actions.call_next(session, loket1.id, officer, now=at(10, 40))
+    counter_actions.start_serving(session, loket1.id, officer, now=at(10, 40))
+    counter_actions.transfer(session, loket1.id, officer, agency_by_code(session, "BAPENDA").services[0].id, now=at(10, 45))
+    assert queue_status.counter_day(session, loket1.id, MONDAY) == queue_status.CounterDay(2, 1, 7.5)  # (6 + 9) / 2
+    assert queue_status.counter_day(session, loket1.id, date(2026, 12, 1)) == queue_status.CounterDay(0, 0, None)

@@ -4,7 +4,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from mpp_app.domain import queue
+from mpp_app.domain import tickets
 from mpp_app.models import Counter, CounterState, PriorityCategory, Ticket, TicketStatus
 
 from .conftest import Staff, agency_by_code
@@ -12,7 +12,7 @@ from .conftest import Staff, agency_by_code
 
 def issue(session, code="DUKCAPIL", name="Yohanes Ndun", index=0):
     service = agency_by_code(session, code).services[index]
-    return queue.issue_ticket(session, service_id=service.id, visitor_name=name).ticket
+    return tickets.issue_ticket(session, service_id=service.id, visitor_name=name).ticket
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def test_console_page(opened, session):
 
 def test_current_ticket_tells_the_officer_who_and_what_reception_and_other_counters_noted(opened, staff, session):
     service = agency_by_code(session, "DUKCAPIL").services[0]
-    queue.issue_ticket(session, service_id=service.id, visitor_name="Yohanes Ndun", note="membawa KK lama",
+    tickets.issue_ticket(session, service_id=service.id, visitor_name="Yohanes Ndun", note="membawa KK lama",
                        priority=PriorityCategory.LANSIA)
     body = opened.post("/counters/1/call-next", htmx=True).get_data(as_text=True)
     assert "Pengunjung: <strong>Yohanes Ndun</strong>" in body and "Prioritas: Lanjut usia" in body

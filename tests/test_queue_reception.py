@@ -6,10 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, func, select
 
-from mpp_app.domain import estimates, queue, settings
+from mpp_app.domain import errors, estimates, queue_status, settings, tickets
 from mpp_app import housekeeping
 from mpp_app.extensions import db
-from mpp_app.errors import NotFoundError
+from mpp_app.domain.errors import NotFoundError
 from mpp_app.models import AuditLog, Counter, DailyNumber, PriorityCategory, Ticket, TicketStatus, User
 
 from .conftest import agency_by_code
@@ -32,7 +32,7 @@ def staff(session, username):
 
 def issue(session, code="DUKCAPIL", when=None, index=0, **kwargs):
     kwargs.setdefault("visitor_name", "Yohanes Ndun")
-    return queue.issue_ticket(session, service_id=service_of(session, code, index).id,
+    return tickets.issue_ticket(session, service_id=service_of(session, code, index).id,
                               now=when or at(MONDAY, 10), **kwargs).ticket
 
 
@@ -72,7 +72,7 @@ def test_business_day_turns_at_wita_midnight(session):
 
 
 def test_outside_hours_is_refused_with_next_opening(session):
-    with pytest.raises(queue.OutsideHoursError) as refused:
+    with pytest.raises(tickets.OutsideHoursError) as refused:
         issue(session, when=at(date(2026, 12, 5), 10))  # Saturday
     assert "Senin, 7 Desember 2026, 08.00" in str(refused.value)
     assert session.scalar(select(func.count()).select_from(Ticket)) == 0
@@ -80,13 +80,13 @@ def test_outside_hours_is_refused_with_next_opening(session):
 
 def test_after_cutoff_is_refused(session):
     issue(session, when=at(MONDAY, 14, 44))
-    with pytest.raises(queue.OutsideHoursError) as refused:
+    with pytest.raises(tickets.OutsideHoursError) as refused:
         issue(session, when=at(MONDAY, 14, 45))
     assert "Selasa, 1 Desember 2026, 08.00" in str(refused.value)
 
 
 def test_holiday_is_refused(session):
-    with pytest.raises(queue.OutsideHoursError) as refused:
+    with pytest.raises(tickets.OutsideHoursError) as refused:
         issue(session, when=at(date(2026, 12, 25), 9))
     assert "Senin, 28 Desember 2026" in str(refused.value)
 
@@ -97,14 +97,14 @@ def test_agency_specific_closure_only_blocks_that_agency(session):
     session.add(Closure(agency_id=agency_by_code(session, "BPN").id, start_date=MONDAY, end_date=MONDAY,
                         reason="Sistem pusat gangguan"))
     session.commit()
-    with pytest.raises(queue.OutsideHoursError):
+    with pytest.raises(tickets.OutsideHoursError):
         issue(session, "BPN")
     assert issue(session, "PLN").display_number == "G-001"
 
 
 def test_override_needs_manager_and_is_audited(session):
     saturday = at(date(2026, 12, 5), 10)
-    with pytest.raises(queue.OverrideNotAllowedError):
+    with pytest.raises(tickets.OverrideNotAllowedError):
         issue(session, when=saturday, actor=staff(session, "resepsionis"), override_reason="acara khusus")
     ticket = issue(session, when=saturday, actor=staff(session, "manager"), override_reason="Layanan jemput bola")
     assert ticket.display_number == "A-001"
@@ -122,14 +122,14 @@ def test_unknown_or_inactive_service_is_refused(session, change):
         service.agency.active = False
     session.commit()
     service_id = 999999 if change == "unknown" else service.id
-    with pytest.raises(queue.ServiceUnavailableError):
-        queue.issue_ticket(session, service_id=service_id, visitor_name="X", now=at(MONDAY, 10))
+    with pytest.raises(tickets.ServiceUnavailableError):
+        tickets.issue_ticket(session, service_id=service_id, visitor_name="X", now=at(MONDAY, 10))
 
 
 def test_double_submit_returns_the_same_ticket(session):
-    first = queue.issue_ticket(session, service_id=service_of(session, "PLN").id, visitor_name="Maria",
+    first = tickets.issue_ticket(session, service_id=service_of(session, "PLN").id, visitor_name="Maria",
                                submission_key="k-123", now=at(MONDAY, 10))
-    second = queue.issue_ticket(session, service_id=service_of(session, "PLN").id, visitor_name="Maria",
+    second = tickets.issue_ticket(session, service_id=service_of(session, "PLN").id, visitor_name="Maria",
                                 submission_key="k-123", now=at(MONDAY, 10))
     assert second.duplicate and second.ticket.id == first.ticket.id
     assert session.scalar(select(func.count()).select_from(Ticket)) == 1
@@ -138,12 +138,12 @@ def test_double_submit_returns_the_same_ticket(session):
 
 def test_cancel_waiting_ticket(session):
     ticket = issue(session)
-    cancelled = queue.cancel_ticket(session, ticket.id, "Pengunjung pulang", staff(session, "resepsionis"),
+    cancelled = tickets.cancel_ticket(session, ticket.id, "Pengunjung pulang", staff(session, "resepsionis"),
                                     now=at(MONDAY, 10, 5))
     assert cancelled.status is TicketStatus.CANCELLED and cancelled.cancel_reason == "Pengunjung pulang"
     assert [e.kind for e in cancelled.events] == ["issued", "cancelled"]
-    with pytest.raises(queue.TicketNotInStateError) as refused:
-        queue.cancel_ticket(session, ticket.id, "lagi", staff(session, "resepsionis"))
+    with pytest.raises(tickets.TicketNotInStateError) as refused:
+        tickets.cancel_ticket(session, ticket.id, "lagi", staff(session, "resepsionis"))
     assert "A-001 sudah berstatus dibatalkan" in str(refused.value)
 
 
@@ -151,34 +151,34 @@ def test_cannot_cancel_a_ticket_being_served(session):
     ticket = issue(session)
     ticket.status = TicketStatus.SERVING
     session.commit()
-    with pytest.raises(queue.TicketNotInStateError):
-        queue.cancel_ticket(session, ticket.id, "salah", staff(session, "resepsionis"))
+    with pytest.raises(tickets.TicketNotInStateError):
+        tickets.cancel_ticket(session, ticket.id, "salah", staff(session, "resepsionis"))
     session.expire_all()
     assert session.get(Ticket, ticket.id).status is TicketStatus.SERVING
 
 
 def test_cancel_unknown_ticket(session):
     with pytest.raises(NotFoundError):
-        queue.cancel_ticket(session, 424242, "tidak ada", staff(session, "resepsionis"))
+        tickets.cancel_ticket(session, 424242, "tidak ada", staff(session, "resepsionis"))
 
 
 @pytest.mark.parametrize("typed", ["A-002", "a2", "A 002", " a-2 ", "A0002"])
 def test_find_by_number_variants(session, typed):
     issue(session)
     issue(session)
-    assert queue.find_by_number(session, typed, MONDAY).number == 2
+    assert queue_status.find_by_number(session, typed, MONDAY).number == 2
 
 
 @pytest.mark.parametrize("typed", ["", "002", "AB-1", "A-", "<script>"])
 def test_find_by_number_rejects_malformed(session, typed):
-    with pytest.raises(queue.DomainError):
-        queue.find_by_number(session, typed, MONDAY)
+    with pytest.raises(errors.DomainError):
+        queue_status.find_by_number(session, typed, MONDAY)
 
 
 def test_find_by_number_only_today(session):
     issue(session)
     with pytest.raises(NotFoundError):
-        queue.find_by_number(session, "A-001", MONDAY + timedelta(days=1))
+        queue_status.find_by_number(session, "A-001", MONDAY + timedelta(days=1))
 
 
 def test_lookup_by_name_today_every_word_any_case_newest_first(session):
@@ -186,16 +186,16 @@ def test_lookup_by_name_today_every_word_any_case_newest_first(session):
     first = issue(session, visitor_name="Maria Lede")
     second = issue(session, "PLN", visitor_name="maria fernandez", when=at(MONDAY, 10, 5))
     issue(session, visitor_name="Yohanes 50%_ Ndun")
-    assert queue.lookup(session, "MARIA", MONDAY) == [second, first]
-    assert queue.lookup(session, "  lede   maria ", MONDAY) == [first]
-    assert queue.lookup(session, "a-1", MONDAY) == [first]  # a number is a number
-    assert [t.visitor_name for t in queue.lookup(session, "50%_", MONDAY)] == ["Yohanes 50%_ Ndun"]
+    assert queue_status.lookup(session, "MARIA", MONDAY) == [second, first]
+    assert queue_status.lookup(session, "  lede   maria ", MONDAY) == [first]
+    assert queue_status.lookup(session, "a-1", MONDAY) == [first]  # a number is a number
+    assert [t.visitor_name for t in queue_status.lookup(session, "50%_", MONDAY)] == ["Yohanes 50%_ Ndun"]
     for typed in ("a%", "r_a", "Maria Ndun"):  # wildcards are literal; every word must match
         with pytest.raises(NotFoundError):
-            queue.lookup(session, typed, MONDAY)
+            queue_status.lookup(session, typed, MONDAY)
     for typed in ("", "  ", "m", "% "):
-        with pytest.raises(queue.DomainError, match="minimal 2 huruf"):
-            queue.lookup(session, typed, MONDAY)
+        with pytest.raises(errors.DomainError, match="minimal 2 huruf"):
+            queue_status.lookup(session, typed, MONDAY)
 
 
 def test_priority_tickets_go_first(session):
@@ -204,14 +204,14 @@ def test_priority_tickets_go_first(session):
     elder = issue(session, when=at(MONDAY, 9, 10), priority=PriorityCategory.LANSIA)
     pregnant = issue(session, when=at(MONDAY, 9, 15), priority=PriorityCategory.IBU_HAMIL)
     other_agency = issue(session, "PLN", when=at(MONDAY, 8, 30))
-    assert queue.people_ahead(session, elder) == 0
-    assert queue.people_ahead(session, pregnant) == 1
-    assert queue.people_ahead(session, regular1) == 2
-    assert queue.people_ahead(session, regular2) == 3
-    assert queue.people_ahead(session, other_agency) == 0
+    assert queue_status.people_ahead(session, elder) == 0
+    assert queue_status.people_ahead(session, pregnant) == 1
+    assert queue_status.people_ahead(session, regular1) == 2
+    assert queue_status.people_ahead(session, regular2) == 3
+    assert queue_status.people_ahead(session, other_agency) == 0
     regular1.status = TicketStatus.CALLED  # called tickets are no longer ahead of anybody
     session.commit()
-    assert queue.people_ahead(session, regular2) == 2
+    assert queue_status.people_ahead(session, regular2) == 2
 
 
 def _finished(session, service, minutes, finished_at):
@@ -230,7 +230,7 @@ def test_wait_estimate_falls_back_to_expected_minutes(session):
     for _ in range(3):
         issue(session, "KPP")
     last = issue(session, "KPP")
-    position = queue.ticket_position(session, last, at(MONDAY, 10))
+    position = queue_status.ticket_position(session, last, at(MONDAY, 10))
     assert (position.ahead, position.estimated_wait) == (3, 30)
 
 
@@ -241,11 +241,11 @@ def test_wait_estimate_from_recent_history_and_open_counters(session):
     _finished(session, service, 60, at(MONDAY - timedelta(days=20), 9))  # too old to count
     assert estimates.minutes_per_visit(session, service, at(MONDAY, 10)) == pytest.approx(8)
     tickets = [issue(session) for _ in range(5)]
-    assert queue.ticket_position(session, tickets[-1], at(MONDAY, 10)).estimated_wait == 11  # ceil(4*8/3)
+    assert queue_status.ticket_position(session, tickets[-1], at(MONDAY, 10)).estimated_wait == 11  # ceil(4*8/3)
     session.query(Counter).filter(Counter.agency_id == service.agency_id, Counter.number > 1).update(
         {"active": False})
     session.commit()
-    assert queue.ticket_position(session, tickets[-1], at(MONDAY, 10)).estimated_wait == 32  # ceil(4*8/1)
+    assert queue_status.ticket_position(session, tickets[-1], at(MONDAY, 10)).estimated_wait == 32  # ceil(4*8/1)
 
 
 def test_wait_estimate_needs_three_samples(session):
@@ -268,7 +268,7 @@ def test_reception_overview(session):
     called.status, called.counter_id, called.called_at = TicketStatus.CALLED, 1, at(MONDAY, 10, 1)
     issue(session, "PLN")
     session.commit()
-    rows = {row.agency.code: row for row in queue.reception_overview(session, at(MONDAY, 10, 2))}
+    rows = {row.agency.code: row for row in queue_status.reception_overview(session, at(MONDAY, 10, 2))}
     assert len(rows) == 11
     assert rows["DUKCAPIL"].waiting == 2
     assert [t.display_number for t in rows["DUKCAPIL"].now_serving] == ["A-003"]
@@ -285,7 +285,7 @@ def test_reception_overview_queries_do_not_grow_with_tickets(session):
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
             session.expire_all()
-            rows = queue.reception_overview(session, at(MONDAY, 10, 30))
+            rows = queue_status.reception_overview(session, at(MONDAY, 10, 30))
         finally:
             event.remove(db.engine, "before_cursor_execute", listener)
         return len(statements), rows
@@ -303,7 +303,7 @@ def test_purge_personal_data_after_retention(session):
                 note="membawa berkas", actor=staff(session, "manager"), override_reason="data lama")
     recent = issue(session, when=at(MONDAY - timedelta(days=89), 10), visitor_phone="081298765432",
                    actor=staff(session, "manager"), override_reason="data lama")
-    assert queue.purge_personal_data(session, 90, now=at(MONDAY, 10)) == 1
+    assert tickets.purge_personal_data(session, 90, now=at(MONDAY, 10)) == 1
     session.expire_all()
     old, recent = session.get(Ticket, old.id), session.get(Ticket, recent.id)
     assert (old.visitor_name, old.visitor_phone, old.note) == (None, None, None)
@@ -311,7 +311,7 @@ def test_purge_personal_data_after_retention(session):
     assert old.status is TicketStatus.WAITING and old.number == 1  # statistics stay
     assert recent.visitor_name == "Yohanes Ndun" and recent.visitor_phone == "081298765432"
     audits = session.scalar(select(func.count()).select_from(AuditLog))
-    assert queue.purge_personal_data(session, 90, now=at(MONDAY, 10)) == 0
+    assert tickets.purge_personal_data(session, 90, now=at(MONDAY, 10)) == 0
     assert session.scalar(select(func.count()).select_from(AuditLog)) == audits  # nothing erased, nothing logged
 
 
@@ -329,6 +329,6 @@ def test_server_housekeeping_purges_by_the_retention_setting(app, session):
 def test_every_ticket_has_an_unguessable_token(session):
     first, second = issue(session), issue(session)
     assert len(first.public_token) >= 40 and first.public_token != second.public_token
-    assert queue.by_public_token(session, first.public_token).id == first.id
+    assert queue_status.by_public_token(session, first.public_token).id == first.id
     with pytest.raises(NotFoundError):
-        queue.by_public_token(session, "tebakan")
+        queue_status.by_public_token(session, "tebakan")

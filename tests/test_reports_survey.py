@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from mpp_app.reports import charts
-from mpp_app.domain import counter_sessions, queue, reports, survey
+from mpp_app.domain import counter_actions, counter_sessions, reports, survey, tickets
 from mpp_app.models import Counter, SurveyResponse, Ticket, User
 
 from .conftest import agency_by_code
@@ -34,17 +34,17 @@ def desk(session):
     service = agency_by_code(session, "DUKCAPIL").services[0]  # expected 15 minutes
 
     def visit(arrive, call, start=None, finish=None, outcome="done", priority=None):
-        ticket = queue.issue_ticket(session, service_id=service.id, visitor_name="V", priority=priority,
+        ticket = tickets.issue_ticket(session, service_id=service.id, visitor_name="V", priority=priority,
                                     now=arrive).ticket
         if call is None:
             return ticket
-        queue.call_ticket(session, 1, ticket.id, officer, now=call)
+        counter_actions.call_ticket(session, 1, ticket.id, officer, now=call)
         if outcome == "no_show":
-            return queue.mark_no_show(session, 1, officer, 0, now=start)
-        queue.start_serving(session, 1, officer, now=start)
+            return counter_actions.mark_no_show(session, 1, officer, 0, now=start)
+        counter_actions.start_serving(session, 1, officer, now=start)
         if outcome == "transfer":
-            return queue.transfer(session, 1, officer, agency_by_code(session, "BAPENDA").services[0].id, now=finish)
-        return queue.finish(session, 1, officer, now=finish)
+            return counter_actions.transfer(session, 1, officer, agency_by_code(session, "BAPENDA").services[0].id, now=finish)
+        return counter_actions.finish(session, 1, officer, now=finish)
 
     return visit
 
@@ -65,7 +65,7 @@ def test_summary_of_a_constructed_day(session, desk):
     desk(at(9, 10), at(9, 40), at(9, 41), outcome="no_show")  # wait 30
     desk(at(10, 0), at(10, 2), at(10, 3), at(10, 8), outcome="transfer")  # wait 2, then waits at Bapenda
     cancelled = desk(at(10, 30), None)
-    queue.cancel_ticket(session, cancelled.id, "pulang", user(session, "resepsionis"), now=at(10, 40))
+    tickets.cancel_ticket(session, cancelled.id, "pulang", user(session, "resepsionis"), now=at(10, 40))
     figures = reports.summary(session, reports.Filters(MONDAY, MONDAY))
     assert (figures.issued, figures.served, figures.no_show, figures.cancelled, figures.transferred) == (6, 3, 1, 1, 1)
     assert figures.waiting.count == 5 and figures.waiting.mean == pytest.approx((10 + 20 + 30 + 30 + 2) / 5)

@@ -7,19 +7,16 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..domain import accounts, catalogue_admin, settings
 from .. import clock
-from ..access import MANAGERS, ROLE_LABELS, role_required
-from ..errors import DomainError
+from ..access import MANAGERS, role_required
+from ..domain import accounts, catalogue_admin, settings
 from ..extensions import db
 from ..ids import parse_row_id
+from ..labels import label
 from ..models import Agency, AuditLog, Counter, Role, Service, User
+from ..web import acting_user, is_htmx, show_refusal
 from .forms import (AgencyForm, CounterForm, ServiceForm, SettingsForm, UserForm, choices)
 from .views import bp, manageable_user
-
-def _actor():
-    return current_user._get_current_object()
-
 
 def _agency_choices():
     agencies = db.session.scalars(select(Agency).order_by(Agency.sort_order, Agency.id)).all()
@@ -28,7 +25,7 @@ def _agency_choices():
 
 def _saved(endpoint, message):
     flash(message, "success")
-    if request.headers.get("HX-Request"):
+    if is_htmx():
         return "", 200, {"HX-Redirect": url_for(endpoint)}
     return redirect(url_for(endpoint))
 
@@ -36,17 +33,15 @@ def _saved(endpoint, message):
 def _form_page(form, title, action, errors=(), status=200, extra=None):
     """The edit form: the fragment alone for htmx, inside its page otherwise."""
     context = {"form": form, "title": title, "action": action, "errors": list(errors), **(extra or {})}
-    template = "admin/_record_form.html" if request.headers.get("HX-Request") else "admin/record_page.html"
+    template = "admin/_record_form.html" if is_htmx() else "admin/record_page.html"
     return render_template(template, **context), status
 
 
 def _save(form, save, endpoint, message, title, action, extra=None):
     if not form.validate_on_submit():
         return _form_page(form, title, action, status=422 if request.method == "POST" else 200, extra=extra)
-    try:
-        save()
-    except DomainError as error:
-        return _form_page(form, title, action, [str(error)], error.status, extra=extra)
+    show_refusal(lambda error: _form_page(form, title, action, [str(error)], error.status, extra=extra))
+    save()
     return _saved(endpoint, message)
 
 
@@ -64,7 +59,7 @@ def agencies():
 def edit_agency(agency_id=None):
     agency = db.get_or_404(Agency, agency_id) if agency_id else None
     form = AgencyForm(obj=agency)
-    return _save(form, lambda: catalogue_admin.save_agency(db.session, form.values(), _actor(), agency_id),
+    return _save(form, lambda: catalogue_admin.save_agency(db.session, form.values(), acting_user(), agency_id),
                  "admin.agencies", _("Instansi tersimpan."),
                  agency.name if agency else _("Instansi baru"), request.path)
 
@@ -86,7 +81,7 @@ def edit_service(service_id=None):
     form.agency_id.choices = _agency_choices()
     if service and request.method == "GET":
         form.agency_id.data = str(service.agency_id)
-    return _save(form, lambda: catalogue_admin.save_service(db.session, form.values(), _actor(), service_id),
+    return _save(form, lambda: catalogue_admin.save_service(db.session, form.values(), acting_user(), service_id),
                  "admin.services", _("Layanan tersimpan."),
                  service.name if service else _("Layanan baru"), request.path)
 
@@ -115,7 +110,7 @@ def edit_counter(counter_id=None):
     all_services = db.session.scalars(select(Service).join(Service.agency).where(Service.active)
                                       .order_by(Agency.sort_order, Service.sort_order)
                                       .options(joinedload(Service.agency))).all()
-    return _save(form, lambda: catalogue_admin.save_counter(db.session, form.values(), sorted(selected), _actor(),
+    return _save(form, lambda: catalogue_admin.save_counter(db.session, form.values(), sorted(selected), acting_user(),
                                                             counter_id),
                  "admin.counters", _("Loket tersimpan."), counter.name if counter else _("Loket baru"),
                  request.path, extra={"all_services": all_services, "selected": selected})
@@ -126,17 +121,15 @@ def edit_counter(counter_id=None):
 def new_user():
     form = UserForm()
     allowed = accounts.MANAGEABLE_ROLES[current_user.role]
-    form.role.choices = choices((r.value, ROLE_LABELS[r]) for r in Role if r in allowed)
+    form.role.choices = choices((r.value, label(r)) for r in Role if r in allowed)
     form.agency.choices = choices([("", "—")] + [(a.code, a.short_name) for a in
                                                  db.session.scalars(select(Agency).order_by(Agency.sort_order))])
     if not form.validate_on_submit():
         return _form_page(form, _("Pengguna baru"), request.path, status=422 if request.method == "POST" else 200)
     password = accounts.generate_password()
-    try:
-        user = accounts.create_user(db.session, form.username.data, form.full_name.data, Role(form.role.data),
-                                    password, agency_code=form.agency.data or None, actor=_actor())
-    except DomainError as error:
-        return _form_page(form, _("Pengguna baru"), request.path, [str(error)], error.status)
+    show_refusal(lambda error: _form_page(form, _("Pengguna baru"), request.path, [str(error)], error.status))
+    user = accounts.create_user(db.session, form.username.data, form.full_name.data, Role(form.role.data),
+                                password, agency_code=form.agency.data or None, actor=acting_user())
     return render_template("admin/one_time_password.html", user=user, password=password)
 
 
@@ -144,7 +137,7 @@ def new_user():
 @role_required(*MANAGERS)
 def reset_password(user_id):
     target = manageable_user(user_id)
-    password = accounts.reset_password(db.session, target, _actor())
+    password = accounts.reset_password(db.session, target, acting_user())
     return render_template("admin/one_time_password.html", user=target, password=password)
 
 
@@ -153,7 +146,7 @@ def reset_password(user_id):
 def set_user_active(user_id):
     target = manageable_user(user_id)
     active = request.form.get("active") == "1"
-    accounts.set_active(db.session, target, active, _actor())
+    accounts.set_active(db.session, target, active, acting_user())
     flash(_("Akun %(username)s diaktifkan.", username=target.username) if active else
           _("Akun %(username)s dinonaktifkan.", username=target.username), "success")
     return redirect(url_for("admin.users"))
@@ -177,7 +170,7 @@ def site_settings():
     for key in defaults:
         new = str(form[key].data)
         if new != str(defaults[key]):
-            settings.put(db.session, key, new, _actor())
+            settings.put(db.session, key, new, acting_user())
     return _saved("admin.site_settings", _("Pengaturan tersimpan."))
 
 

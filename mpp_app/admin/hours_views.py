@@ -3,15 +3,15 @@ from datetime import date
 
 from flask import render_template, request
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 
-from ..domain import catalogue, hours, hours_admin
 from .. import clock
 from ..access import MANAGERS, role_required
-from ..errors import DomainError, NotFoundError
+from ..domain import catalogue, hours, hours_admin
+from ..domain.errors import NotFoundError
 from ..extensions import db
-from ..models import Agency
+from ..models import Agency, Closure
+from ..web import acting_user, show_refusal
 from .forms import ClosureForm, DayHoursForm, HolidayYearForm, SpecialHoursForm
 from .views import bp
 
@@ -30,10 +30,6 @@ def _scope():
 def _check_weekday(weekday):
     if not 0 <= weekday <= 6:
         raise NotFoundError()
-
-
-def _actor():
-    return current_user._get_current_object()
 
 
 def _week(agency):
@@ -94,17 +90,18 @@ def preview_weekday(weekday):
     _check_weekday(weekday)
     agency = _scope()
     form = DayHoursForm()
-    errors, status, preview = [], 200, None
-    if form.validate_on_submit():
-        try:
-            preview = hours_admin.preview_weekday(db.session, weekday, form.to_hours(), clock.today(), 14,
-                                                    agency.id if agency else None)
-        except DomainError as error:
-            errors, status = [str(error)], error.status
-    else:
-        errors, status = [m for messages in form.errors.values() for m in messages], 422
-    return render_template("admin/_preview.html", agency=agency, preview=preview or _saved_preview(agency),
-                           unsaved=preview is not None, errors=errors), status
+    if not form.validate_on_submit():
+        return _preview(agency, [m for messages in form.errors.values() for m in messages], 422)
+    show_refusal(lambda error: _preview(agency, [str(error)], error.status))
+    preview = hours_admin.preview_weekday(db.session, weekday, form.to_hours(), clock.today(), 14,
+                                          agency.id if agency else None)
+    return render_template("admin/_preview.html", agency=agency, preview=preview, unsaved=True, errors=[])
+
+
+def _preview(agency, errors, status):
+    """The saved 14-day preview with the messages that refused an unsaved edit."""
+    return render_template("admin/_preview.html", agency=agency, preview=_saved_preview(agency), unsaved=False,
+                           errors=errors), status
 
 
 @bp.get("/hours/<int:weekday>/edit")
@@ -130,10 +127,8 @@ def save_weekday(weekday):
     form = DayHoursForm()
     if not form.validate_on_submit():
         return _row(agency, weekday, form, status=422, editing=True)
-    try:
-        hours_admin.save_weekday(db.session, weekday, form.to_hours(), _actor(), agency.id if agency else None)
-    except DomainError as error:
-        return _row(agency, weekday, form, [str(error)], error.status, editing=True)
+    show_refusal(lambda error: _row(agency, weekday, form, [str(error)], error.status, editing=True))
+    hours_admin.save_weekday(db.session, weekday, form.to_hours(), acting_user(), agency.id if agency else None)
     body, status = _row(agency, weekday)
     return body, status, CHANGED
 
@@ -145,7 +140,7 @@ def follow_mall(weekday):
     agency = _scope()
     if agency is None:
         raise NotFoundError()
-    hours_admin.follow_mall(db.session, weekday, agency.id, _actor())
+    hours_admin.follow_mall(db.session, weekday, agency.id, acting_user())
     body, status = _row(agency, weekday)
     return body, status, CHANGED
 
@@ -157,20 +152,16 @@ def save_closure():
     form = ClosureForm()
     if not form.validate_on_submit():
         return _closures(agency, form, status=422)
-    try:
-        hours_admin.save_closure(db.session, form.start_date.data, form.end_date.data, form.reason.data, _actor(),
-                                   clock.today(), agency.id if agency else None,
-                                   int(form.closure_id.data) if form.closure_id.data else None)
-    except DomainError as error:
-        return _closures(agency, form, [str(error)], error.status)
+    show_refusal(lambda error: _closures(agency, form, [str(error)], error.status))
+    hours_admin.save_closure(db.session, form.start_date.data, form.end_date.data, form.reason.data, acting_user(),
+                             clock.today(), agency.id if agency else None,
+                             int(form.closure_id.data) if form.closure_id.data else None)
     return _closures(agency, headers=CHANGED)
 
 
 @bp.get("/closures/<int:closure_id>/edit")
 @role_required(*MANAGERS)
 def edit_closure(closure_id):
-    from ..models import Closure
-
     closure = db.get_or_404(Closure, closure_id)
     form = ClosureForm(formdata=None, obj=closure, closure_id=str(closure.id))
     return _closures(closure.agency, form)
@@ -180,7 +171,7 @@ def edit_closure(closure_id):
 @role_required(*MANAGERS)
 def delete_closure(closure_id):
     agency = _scope()
-    hours_admin.delete_closure(db.session, closure_id, _actor())
+    hours_admin.delete_closure(db.session, closure_id, acting_user())
     return _closures(agency, headers=CHANGED)
 
 
@@ -204,7 +195,7 @@ def holiday_import():
         chosen = {date.fromisoformat(text) for text in request.form.getlist("day")[:100]}
     except ValueError:
         return _closures(None, status=422, errors=[_("Tanggal tidak valid.")])
-    hours_admin.import_holidays(db.session, int(form.year.data), chosen, _actor())
+    hours_admin.import_holidays(db.session, int(form.year.data), chosen, acting_user())
     return _closures(None, headers=CHANGED)
 
 
@@ -214,16 +205,14 @@ def save_special_hours():
     form = SpecialHoursForm()
     if not form.validate_on_submit():
         return _special(form, status=422)
-    try:
-        hours_admin.save_special_hours(db.session, form.start_date.data, form.end_date.data, form.to_hours(),
-                                         form.reason.data, _actor(), clock.today())
-    except DomainError as error:
-        return _special(form, [str(error)], error.status)
+    show_refusal(lambda error: _special(form, [str(error)], error.status))
+    hours_admin.save_special_hours(db.session, form.start_date.data, form.end_date.data, form.to_hours(),
+                                   form.reason.data, acting_user(), clock.today())
     return _special(headers=CHANGED)
 
 
 @bp.post("/special-hours/<int:special_id>/delete")
 @role_required(*MANAGERS)
 def delete_special_hours(special_id):
-    hours_admin.delete_special_hours(db.session, special_id, _actor())
+    hours_admin.delete_special_hours(db.session, special_id, acting_user())
     return _special(headers=CHANGED)

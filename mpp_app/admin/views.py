@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 
 from ..domain import accounts, backup
 from ..access import MANAGERS, role_required
-from ..errors import DomainError
+from ..domain.errors import DomainError
 from ..extensions import db
 from ..models import Agency, Counter, Role, Service, User
+from ..web import acting_user
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -44,7 +45,7 @@ class BackupFailedError(DomainError):
 def download_backup():
     """A consistent copy of the SQLite database, made while the app serves, as a download."""
     try:
-        report = backup.backup_for_download(db.session, current_user._get_current_object(),
+        report = backup.backup_for_download(db.session, acting_user(),
                                             Path(current_app.instance_path) / "backups")
     except backup.NotSQLiteError as error:
         raise BackupUnavailableError() from error
@@ -77,9 +78,7 @@ def manageable_user(user_id) -> User:
 @role_required(*MANAGERS)
 def unlock_user(user_id):
     target = manageable_user(user_id)
-    accounts.unlock(db.session, target, current_user._get_current_object())
+    accounts.unlock(db.session, target, acting_user())
     flash(_("Akun %(username)s telah dibuka kembali.", username=target.username), "success")
     return redirect(url_for("admin.users"))
 
-
-from . import catalogue_views, hours_views  # noqa: E402,F401  (they register their routes on bp)

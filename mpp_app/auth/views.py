@@ -3,10 +3,11 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..domain import accounts
 from ..access import start_endpoint
-from ..errors import DomainError
+from ..domain import accounts
+from ..domain.errors import DomainError
 from ..extensions import db
+from ..web import acting_user, show_refusal
 from .forms import LanguageForm, LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__)
@@ -23,29 +24,26 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for(start_endpoint(current_user)))
     form = LoginForm()
-    status = 200
-    if form.validate_on_submit():
-        policy = accounts.ThrottlePolicy.from_config(current_app.config)
-        try:
-            user = accounts.authenticate(
-                db.session, form.username.data, form.password.data, request.remote_addr or "", policy)
-        except DomainError as error:
-            form.form_errors.append(str(error))
-            status = error.status
-        else:
-            session.clear()  # a shared office PC: nothing of the previous visitor survives
-            login_user(user)
-            session.permanent = True
-            return redirect(_safe_next(request.args.get("next")) or url_for(start_endpoint(user)))
-    elif form.errors:
-        status = 422
-    return render_template("auth/login.html", form=form), status
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 422 if form.errors else 200
+    show_refusal(lambda error: _form_refused("auth/login.html", form, error))
+    policy = accounts.ThrottlePolicy.from_config(current_app.config)
+    user = accounts.authenticate(db.session, form.username.data, form.password.data, request.remote_addr or "", policy)
+    session.clear()  # a shared office PC: nothing of the previous visitor survives
+    login_user(user)
+    session.permanent = True
+    return redirect(_safe_next(request.args.get("next")) or url_for(start_endpoint(user)))
+
+
+def _form_refused(template, form, error, status=None):
+    form.form_errors.append(str(error))
+    return render_template(template, form=form), status or error.status
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    accounts.end_session(db.session, current_user._get_current_object())
+    accounts.end_session(db.session, acting_user())
     logout_user()
     session.clear()
     flash(_("Anda telah keluar."), "info")
@@ -56,21 +54,14 @@ def logout():
 @login_required
 def change_password():
     form = PasswordForm()
-    status = 200
-    if form.validate_on_submit():
-        user = current_user._get_current_object()
-        try:
-            accounts.change_password(db.session, user, form.current.data, form.new.data)
-        except DomainError as error:
-            form.form_errors.append(str(error))
-            status = 422
-        else:
-            login_user(user)  # the session token was rotated; keep this session, end the others
-            flash(_("Kata sandi berhasil diganti."), "success")
-            return redirect(url_for(start_endpoint(user)))
-    elif form.errors:
-        status = 422
-    return render_template("auth/password.html", form=form), status
+    if not form.validate_on_submit():
+        return render_template("auth/password.html", form=form), 422 if form.errors else 200
+    show_refusal(lambda error: _form_refused("auth/password.html", form, error, 422))
+    user = acting_user()
+    accounts.change_password(db.session, user, form.current.data, form.new.data)
+    login_user(user)  # the session token was rotated; keep this session, end the others
+    flash(_("Kata sandi berhasil diganti."), "success")
+    return redirect(url_for(start_endpoint(user)))
 
 
 @bp.post("/language")
@@ -80,5 +71,5 @@ def language():
         raise DomainError(_("Bahasa tidak dikenal."))
     session["language"] = form.language.data
     if current_user.is_authenticated:
-        accounts.set_language(db.session, current_user._get_current_object(), form.language.data)
+        accounts.set_language(db.session, acting_user(), form.language.data)
     return redirect(_safe_next(request.form.get("next")) or url_for("services.home"))

@@ -3,19 +3,17 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from ..domain import catalogue, counter_sessions, queue, settings
 from .. import clock
-from ..access import MANAGERS, require_agency, role_required
+from ..access import COUNTER_STAFF, MANAGERS, require_agency, role_required
+from ..domain import catalogue, counter_actions, counter_sessions, queue_status, settings
 from ..domain.announce import announcement
 from ..extensions import db
 from ..models import Counter, Role
+from ..web import acting_user
 from .forms import FinishForm, TransferForm
 
 bp = Blueprint("counters", __name__, url_prefix="/counters")
-STAFF = (Role.ADMIN, Role.MANAGER, Role.OFFICER)
 
 
 def _counter(counter_id) -> Counter:
@@ -24,28 +22,23 @@ def _counter(counter_id) -> Counter:
     return counter
 
 
-def _officer():
-    return current_user._get_current_object()
-
-
 @bp.get("/")
-@role_required(*STAFF)
+@role_required(*COUNTER_STAFF)
 def index():
-    query = select(Counter).where(Counter.active).order_by(Counter.number).options(
-        joinedload(Counter.agency), joinedload(Counter.officer))
     if current_user.role is Role.OFFICER:
         held = counter_sessions.held_by(db.session, current_user)
         if held:
             return redirect(url_for("counters.console", counter_id=held.id))
-        query = query.where(Counter.agency_id == current_user.agency_id)
-    return render_template("counters/index.html", counters=db.session.scalars(query).all(), form=FlaskForm())
+    agency_id = current_user.agency_id if current_user.role is Role.OFFICER else None
+    return render_template("counters/index.html", counters=counter_sessions.counters_in_use(db.session, agency_id),
+                           form=FlaskForm())
 
 
 @bp.post("/<int:counter_id>/open")
 @role_required(Role.OFFICER)
 def open_counter(counter_id):
     counter = _counter(counter_id)
-    counter_sessions.open_counter(db.session, counter.id, _officer())
+    counter_sessions.open_counter(db.session, counter.id, acting_user())
     return redirect(url_for("counters.console", counter_id=counter.id))
 
 
@@ -53,7 +46,7 @@ def open_counter(counter_id):
 @role_required(*MANAGERS)
 def release(counter_id):
     counter = _counter(counter_id)
-    counter_sessions.release_counter(db.session, counter.id, _officer())
+    counter_sessions.release_counter(db.session, counter.id, acting_user())
     flash(_("%(counter)s telah dilepas.", counter=counter.name), "success")
     return redirect(url_for("counters.index"))
 
@@ -68,31 +61,30 @@ def _current_context(counter, finish_form=None, transfer_form=None):
         "finish_form": finish_form or FinishForm(formdata=None),
         "transfer_form": transfer_form or TransferForm(formdata=None),
         "targets": catalogue.service_choices(db.session, ""),
-        "priorities": queue.PRIORITY_LABELS,
     }
 
 
 def _waiting_context(counter):
-    return {"counter": counter, "waiting": queue.waiting_list(db.session, counter, clock.today()),
-            "no_shows": queue.no_shows(db.session, counter, clock.today()), "form": FlaskForm(),
-            "today": queue.counter_day(db.session, counter.id, clock.today())}
+    return {"counter": counter, "waiting": queue_status.waiting_list(db.session, counter, clock.today()),
+            "no_shows": queue_status.no_shows(db.session, counter, clock.today()), "form": FlaskForm(),
+            "today": queue_status.counter_day(db.session, counter.id, clock.today())}
 
 
 @bp.get("/<int:counter_id>")
-@role_required(*STAFF)
+@role_required(*COUNTER_STAFF)
 def console(counter_id):
     counter = _counter(counter_id)
     return render_template("counters/console.html", **{**_current_context(counter), **_waiting_context(counter)})
 
 
 @bp.get("/<int:counter_id>/current")
-@role_required(*STAFF)
+@role_required(*COUNTER_STAFF)
 def current(counter_id):
     return render_template("counters/_current_ticket.html", **_current_context(_counter(counter_id)))
 
 
 @bp.get("/<int:counter_id>/waiting")
-@role_required(*STAFF)
+@role_required(*COUNTER_STAFF)
 def waiting(counter_id):
     return render_template("counters/_waiting_list.html", **_waiting_context(_counter(counter_id)))
 
@@ -107,7 +99,7 @@ def _after_action(counter):
 @role_required(Role.OFFICER)
 def call_next(counter_id):
     counter = _counter(counter_id)
-    queue.call_next(db.session, counter.id, _officer())
+    counter_actions.call_next(db.session, counter.id, acting_user())
     return _after_action(counter)
 
 
@@ -115,7 +107,7 @@ def call_next(counter_id):
 @role_required(Role.OFFICER)
 def call_ticket(counter_id, ticket_id):
     counter = _counter(counter_id)
-    queue.call_ticket(db.session, counter.id, ticket_id, _officer())
+    counter_actions.call_ticket(db.session, counter.id, ticket_id, acting_user())
     return _after_action(counter)
 
 
@@ -123,7 +115,7 @@ def call_ticket(counter_id, ticket_id):
 @role_required(Role.OFFICER)
 def recall(counter_id):
     counter = _counter(counter_id)
-    queue.recall(db.session, counter.id, _officer())
+    counter_actions.recall(db.session, counter.id, acting_user())
     return _after_action(counter)
 
 
@@ -132,7 +124,7 @@ def recall(counter_id):
 def no_show(counter_id):
     counter = _counter(counter_id)
     needed = settings.get_int(db.session, "recalls_before_no_show")
-    queue.mark_no_show(db.session, counter.id, _officer(), needed)
+    counter_actions.mark_no_show(db.session, counter.id, acting_user(), needed)
     return _after_action(counter)
 
 
@@ -140,7 +132,7 @@ def no_show(counter_id):
 @role_required(Role.OFFICER)
 def start(counter_id):
     counter = _counter(counter_id)
-    queue.start_serving(db.session, counter.id, _officer())
+    counter_actions.start_serving(db.session, counter.id, acting_user())
     return _after_action(counter)
 
 
@@ -151,7 +143,7 @@ def finish(counter_id):
     form = FinishForm()
     if not form.validate_on_submit():
         return render_template("counters/_current_ticket.html", **_current_context(counter, finish_form=form)), 422
-    queue.finish(db.session, counter.id, _officer(), form.note.data)
+    counter_actions.finish(db.session, counter.id, acting_user(), form.note.data)
     return _after_action(counter)
 
 
@@ -162,7 +154,7 @@ def transfer(counter_id):
     form = TransferForm()
     if not form.validate_on_submit():
         return render_template("counters/_current_ticket.html", **_current_context(counter, transfer_form=form)), 422
-    queue.transfer(db.session, counter.id, _officer(), int(form.service_id.data), form.note.data)
+    counter_actions.transfer(db.session, counter.id, acting_user(), int(form.service_id.data), form.note.data)
     return _after_action(counter)
 
 
@@ -175,20 +167,20 @@ def _counter_bar(counter):
 @role_required(Role.OFFICER)
 def pause(counter_id):
     counter = _counter(counter_id)
-    return _counter_bar(counter_sessions.pause_counter(db.session, counter.id, _officer()))
+    return _counter_bar(counter_sessions.pause_counter(db.session, counter.id, acting_user()))
 
 
 @bp.post("/<int:counter_id>/resume")
 @role_required(Role.OFFICER)
 def resume(counter_id):
     counter = _counter(counter_id)
-    return _counter_bar(counter_sessions.resume_counter(db.session, counter.id, _officer()))
+    return _counter_bar(counter_sessions.resume_counter(db.session, counter.id, acting_user()))
 
 
 @bp.post("/<int:counter_id>/close")
 @role_required(Role.OFFICER)
 def close(counter_id):
     counter = _counter(counter_id)
-    counter_sessions.close_counter(db.session, counter.id, _officer())
+    counter_sessions.close_counter(db.session, counter.id, acting_user())
     flash(_("%(counter)s ditutup. Terima kasih.", counter=counter.name), "success")
     return "", 200, {"HX-Redirect": url_for("counters.index")}

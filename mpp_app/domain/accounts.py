@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, select, update
 
 from . import audit
 from .catalogue import agency_by_code
-from ..errors import DomainError, InvalidCredentialsError, LoginLockedError, PasswordPolicyError
+from .errors import DomainError, InvalidCredentialsError, LoginLockedError, PasswordPolicyError
 from ..models import Counter, CounterState, LoginFailure, Role, User
 
 # Argon2id at OWASP's first recommended setting (19 MiB, 2 passes, 1 lane): strong, and light

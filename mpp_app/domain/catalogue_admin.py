@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from . import audit
-from ..errors import DomainError, NotFoundError
+from .errors import DomainError, NotFoundError
 from ..models import Agency, Counter, Service
 
 AGENCY_FIELDS = ("code", "name", "short_name", "prefix", "active", "sort_order", "priority_every")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from . import audit
 from .. import clock
-from ..errors import ConflictError, DomainError, NotFoundError
+from .errors import ConflictError, DomainError, NotFoundError
 from ..models import Counter, CounterState, Ticket, TicketEvent, TicketStatus
 
 ACTIVE_STATUSES = (TicketStatus.CALLED, TicketStatus.SERVING)
@@ -46,7 +46,7 @@ class CounterStateError(ConflictError):
     message = _l("%(counter)s tidak dalam keadaan yang sesuai untuk tindakan ini. Muat ulang halaman.")
 
 
-def _counter(session, counter_id) -> Counter:
+def active_counter(session, counter_id) -> Counter:
     counter = session.get(Counter, counter_id)
     if counter is None or not counter.active:
         raise NotFoundError(_l("Loket tidak ditemukan atau tidak aktif."))
@@ -60,6 +60,15 @@ def active_ticket(session, counter_id) -> Optional[Ticket]:
         .options(joinedload(Ticket.agency), joinedload(Ticket.service)))
 
 
+def counters_in_use(session, agency_id: Optional[int] = None) -> list:
+    """The active counters by number, with their agency and holder; of one agency when given."""
+    query = (select(Counter).where(Counter.active).order_by(Counter.number)
+             .options(joinedload(Counter.agency), joinedload(Counter.officer)))
+    if agency_id is not None:
+        query = query.where(Counter.agency_id == agency_id)
+    return session.scalars(query).all()
+
+
 def held_by(session, officer) -> Optional[Counter]:
     return session.scalar(select(Counter).where(Counter.officer_id == officer.id))
 
@@ -69,7 +78,7 @@ def open_counter(session, counter_id: int, officer, now: Optional[datetime] = No
     counter is simply resumed); commits. Refused when another officer holds it or the officer
     already holds another counter."""
     now = clock.at(now)
-    counter = _counter(session, counter_id)
+    counter = active_counter(session, counter_id)
     if counter.agency_id != officer.agency_id:
         raise OtherAgencyError(counter=counter.name)
     try:
@@ -101,7 +110,7 @@ def _refuse(session, counter, officer, error):
 
 
 def _set_state(session, counter_id, officer, from_states, to_state, now):
-    counter = _counter(session, counter_id)
+    counter = active_counter(session, counter_id)
     changed = session.execute(
         update(Counter)
         .where(Counter.id == counter_id, Counter.officer_id == officer.id, Counter.state.in_(from_states))
@@ -130,7 +139,7 @@ def close_counter(session, counter_id: int, officer, now: Optional[datetime] = N
     """Hand the counter back at the end of the day; refused while it has a called or serving
     ticket (the guard is in the UPDATE, so a ticket called in another tab cannot slip by); commits."""
     now = clock.at(now)
-    counter = _counter(session, counter_id)
+    counter = active_counter(session, counter_id)
     busy = exists().where(Ticket.counter_id == Counter.id, Ticket.status.in_(ACTIVE_STATUSES))
     changed = session.execute(
         update(Counter).where(Counter.id == counter_id, Counter.officer_id == officer.id, ~busy)
@@ -148,7 +157,7 @@ def release_counter(session, counter_id: int, manager, now: Optional[datetime] =
     """A manager frees a counter whose officer is gone: its called or serving ticket goes back to
     the waiting line at its old place; audited; commits."""
     now = clock.at(now)
-    counter = _counter(session, counter_id)
+    counter = active_counter(session, counter_id)
     before = {"officer": counter.officer.username if counter.officer else None, "state": counter.state.value}
     for ticket in session.scalars(select(Ticket).where(Ticket.counter_id == counter_id,
                                                        Ticket.status.in_(ACTIVE_STATUSES))):

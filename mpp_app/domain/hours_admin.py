@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from . import audit
-from ..errors import DomainError, NotFoundError
+from .errors import DomainError, NotFoundError
 from .hours import upcoming
 from ..models import Closure, OpeningHours, SpecialHours
 

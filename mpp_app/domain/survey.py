@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
-from ..errors import ConflictError, DomainError
+from .errors import ConflictError, DomainError
 from ..models import SurveyResponse, Ticket, TicketStatus
 
 # (code, element, question, answers 1..4) in the wording of the regulation's questionnaire.

@@ -13,7 +13,7 @@ from ..domain import catalogue, reports, survey
 from . import charts
 from .. import clock
 from ..access import role_required
-from ..errors import DomainError
+from ..domain.errors import DomainError
 from ..extensions import db
 from ..ids import parse_row_id
 from ..models import Agency, Role

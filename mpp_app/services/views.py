@@ -1,10 +1,11 @@
 """Public information pages: home with today's hours, the service catalogue and its search."""
 from flask import Blueprint, abort, render_template, request
 
-from ..domain import catalogue, hours, hours_admin, queue
 from .. import clock
+from ..domain import catalogue, hours, hours_admin, queue_status
 from ..extensions import db
 from ..models import Service
+from ..web import is_htmx
 
 bp = Blueprint("services", __name__)
 
@@ -22,7 +23,7 @@ def home():
 @bp.get("/layanan")
 def catalogue_page():
     query = request.args.get("q", "")[: catalogue.MAX_QUERY_LENGTH]
-    if request.headers.get("HX-Request"):
+    if is_htmx():
         return render_template("services/_service_results.html", query=query,
                                services=catalogue.search_services(db.session, query, limit=60))
     return render_template("services/catalogue.html", query=query,
@@ -41,9 +42,9 @@ def service_detail(service_id):
 @bp.get("/t/<token>")
 def ticket_status(token):
     """A citizen's ticket, found by its unguessable token: no personal data on it."""
-    position = queue.ticket_position(db.session, queue.by_public_token(db.session, token))
-    if request.headers.get("HX-Request"):
-        finished = position.ticket.status not in queue.OPEN_STATUSES
+    position = queue_status.ticket_position(db.session, queue_status.by_public_token(db.session, token))
+    if is_htmx():
+        finished = position.ticket.status not in queue_status.OPEN_STATUSES
         # 286 tells htmx to stop polling a finished ticket.
         return render_template("services/_ticket_status.html", position=position), 286 if finished else 200
     return render_template("services/ticket_status.html", position=position, ticket=position.ticket)

@@ -6,10 +6,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import clock
-from ..domain import queue, survey
-from ..errors import DomainError, NotFoundError
+from ..domain import queue_status, survey
+from ..domain.errors import NotFoundError
 from ..extensions import db
 from ..models import Agency, Counter
+from ..web import is_htmx, show_refusal
 
 bp = Blueprint("survey", __name__)
 
@@ -30,7 +31,8 @@ def _kiosk_counter(token) -> Counter:
 
 
 def _survey_context(ticket, errors=(), **extra):
-    return {"ticket": ticket, "elements": survey.ELEMENTS, "profile": survey.PROFILE, "profile_labels": survey.PROFILE_LABELS, "errors": list(errors),
+    return {"ticket": ticket, "elements": survey.ELEMENTS, "profile": survey.PROFILE,
+            "profile_labels": survey.PROFILE_LABELS, "errors": list(errors),
             "given": request.form if request.method == "POST" else {}, **extra}
 
 
@@ -38,7 +40,7 @@ def _survey_context(ticket, errors=(), **extra):
 def kiosk(token):
     counter = _kiosk_counter(token)
     ticket = survey.kiosk_ticket(db.session, counter.id)
-    template = "survey/_kiosk.html" if request.headers.get("HX-Request") else "survey/kiosk.html"
+    template = "survey/_kiosk.html" if is_htmx() else "survey/kiosk.html"
     return render_template(template, counter=counter, token=token, **_survey_context(ticket))
 
 
@@ -49,24 +51,21 @@ def kiosk_answer(token):
     if ticket is None or request.form.get("ticket_id", "").strip() != str(ticket.id):  # the screen moved on
         return render_template("survey/_kiosk.html", counter=counter, token=token, thanks=False, **_survey_context(
             ticket, [_("Sesi survei sudah berganti. Silakan isi untuk layanan yang tampil.")])), 409
-    try:
-        survey.submit(db.session, ticket, _answers(), "kiosk", request.form.get("comment", ""), _profile())
-    except DomainError as error:
-        return render_template("survey/_kiosk.html", counter=counter, token=token,
-                               **_survey_context(ticket, [str(error)])), error.status
+    show_refusal(lambda error: (render_template("survey/_kiosk.html", counter=counter, token=token,
+                                                **_survey_context(ticket, [str(error)])), error.status))
+    survey.submit(db.session, ticket, _answers(), "kiosk", request.form.get("comment", ""), _profile())
     return render_template("survey/_kiosk.html", counter=counter, token=token, thanks=True, **_survey_context(None))
 
 
 @bp.route("/t/<token>/survey", methods=["GET", "POST"])
 def phone(token):
-    ticket = queue.by_public_token(db.session, token)
+    ticket = queue_status.by_public_token(db.session, token)
     if request.method == "GET" or survey.answered(db.session, ticket.id):
         return render_template("survey/phone.html", done=survey.answered(db.session, ticket.id),
                                **_survey_context(ticket))
-    try:
-        survey.submit(db.session, ticket, _answers(), "phone", request.form.get("comment", ""), _profile())
-    except DomainError as error:
-        return render_template("survey/phone.html", done=False, **_survey_context(ticket, [str(error)])), error.status
+    show_refusal(lambda error: (render_template("survey/phone.html", done=False,
+                                                **_survey_context(ticket, [str(error)])), error.status))
+    survey.submit(db.session, ticket, _answers(), "phone", request.form.get("comment", ""), _profile())
     return render_template("survey/phone.html", done=True, **_survey_context(ticket))
 
 

@@ -4,7 +4,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from mpp_app.domain import queue
+from mpp_app.domain import tickets
 from mpp_app.domain.accounts import create_user
 from mpp_app.models import Role
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 def issue(session, n=1):
     service = agency_by_code(session, "DUKCAPIL").services[0]
     for i in range(n):
-        queue.issue_ticket(session, service_id=service.id, visitor_name=f"Warga {i}")
+        tickets.issue_ticket(session, service_id=service.id, visitor_name=f"Warga {i}")
 
 
 def open_console(page, base, username, password, counter_number):

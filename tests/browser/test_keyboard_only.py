@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from mpp_app.domain import queue
+from mpp_app.domain import tickets
 from mpp_app.models import PriorityCategory, Ticket
 
 from ..conftest import PASSWORD, agency_by_code
@@ -62,7 +62,7 @@ def test_reception_by_keyboard_only(live_server, page, session):
 def test_officer_console_by_keyboard_only(live_server, page, session):
     service = agency_by_code(session, "DUKCAPIL").services[0]
     for name in ("Satu", "Dua"):
-        queue.issue_ticket(session, service_id=service.id, visitor_name=name)
+        tickets.issue_ticket(session, service_id=service.id, visitor_name=name)
     log_in_by_keyboard(page, live_server, "petugas")
     tab_to(page, "form[action$='/counters/1/open'] button")
     with page.expect_navigation():

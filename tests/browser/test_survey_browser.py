@@ -3,7 +3,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from mpp_app.domain import queue
+from mpp_app.domain import tickets
 from mpp_app.models import Counter
 
 from ..conftest import PASSWORD, agency_by_code
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 def test_finish_answer_on_kiosk_and_see_it_counted(live_server, browser, page, session):
     service = agency_by_code(session, "DUKCAPIL").services[0]
-    queue.issue_ticket(session, service_id=service.id, visitor_name="Warga")
+    tickets.issue_ticket(session, service_id=service.id, visitor_name="Warga")
     kiosk_token = session.scalar(select(Counter.kiosk_token).where(Counter.number == 1))
     tablet = browser.new_page(viewport={"width": 1024, "height": 768})
     tablet.goto(f"{live_server}/survey/kiosk/{kiosk_token}")

@@ -1,0 +1,198 @@
+"""Where tickets stand, for the screens: lookups, a ticket's place and estimated wait, the reception
+overview, a counter's waiting list and its day. Read-only: nothing here writes or commits.
+
+The order of a line (ahead_condition, waiting_list) is the one call next follows: priority tickets
+(UU 25/2009 Pasal 29) first, then the older queue position (queued_at, then id).
+"""
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from .. import clock
+from ..models import Agency, Ticket, TicketStatus, counter_service
+from . import catalogue, estimates, hours
+from .errors import DomainError, NotFoundError
+
+OPEN_STATUSES = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING)
+NUMBER_PATTERN = re.compile(r"^\s*([A-Za-z])\s*-?\s*(\d{1,4})\s*$")
+
+
+def find_by_number(session, text: str, day) -> Ticket:
+    """Today's ticket for a typed number such as "A-001", "a1" or "A 12"."""
+    match = NUMBER_PATTERN.match(text or "")
+    if not match:
+        raise DomainError(_l("Format nomor tidak dikenal. Contoh: A-001."))
+    ticket = session.scalar(
+        select(Ticket).join(Ticket.agency)
+        .where(Agency.prefix == match.group(1).upper(), Ticket.number == int(match.group(2)),
+               Ticket.business_date == day)
+        .options(joinedload(Ticket.agency), joinedload(Ticket.service), joinedload(Ticket.counter))
+    )
+    if ticket is None:
+        raise NotFoundError(_l("Tiket %(number)s tidak ada hari ini."), number=text.strip().upper())
+    return ticket
+
+
+def lookup(session, text: str, day) -> list:
+    """Today's tickets for what a receptionist typed: a number ("A-001", "a1") gives that ticket,
+    anything else searches visitors' names (find_by_name). NotFoundError when nothing matches."""
+    if NUMBER_PATTERN.match(text or ""):
+        return [find_by_number(session, text, day)]
+    matches = find_by_name(session, text, day)
+    if not matches:
+        raise NotFoundError(_l("Tidak ada tiket hari ini atas nama “%(name)s”."), name=" ".join(text.split()))
+    return matches
+
+
+def find_by_name(session, text: str, day, limit: int = 10) -> list:
+    """Today's tickets whose visitor's name contains every word of `text`, in any letter case,
+    newest first: a citizen who lost the number asks at the desk. At least 2 characters."""
+    words = (text or "").split()[:4]
+    if len("".join(words)) < 2:
+        raise DomainError(_l("Ketik nomor tiket (mis. A-001) atau minimal 2 huruf nama pengunjung."))
+    query = (select(Ticket).where(Ticket.business_date == day)
+             .options(joinedload(Ticket.agency), joinedload(Ticket.service)))
+    for word in words:
+        query = query.where(Ticket.visitor_name.ilike(catalogue.contains_pattern(word), escape="\\"))
+    return session.scalars(query.order_by(Ticket.issued_at.desc(), Ticket.id.desc()).limit(limit)).all()
+
+
+def ahead_condition(ticket: Ticket):
+    """Waiting tickets that will be called before `ticket` in its agency's queue today.
+
+    Priority tickets (UU 25/2009 Pasal 29) go before regular ones; within each group the
+    older queue position goes first (queued_at, then id).
+    """
+    earlier = or_(Ticket.queued_at < ticket.queued_at,
+                  and_(Ticket.queued_at == ticket.queued_at, Ticket.id < ticket.id))
+    same_group = and_((Ticket.priority.is_(None)) if ticket.priority is None
+                      else Ticket.priority.is_not(None), earlier)
+    group_ahead = same_group if ticket.priority is not None else or_(Ticket.priority.is_not(None), same_group)
+    return and_(Ticket.queue_agency_id == ticket.queue_agency_id, Ticket.business_date == ticket.business_date,
+                Ticket.status == TicketStatus.WAITING, Ticket.id != ticket.id, group_ahead)
+
+
+def people_ahead(session, ticket: Ticket) -> int:
+    return session.scalar(select(func.count()).select_from(Ticket).where(ahead_condition(ticket)))
+
+
+@dataclass(frozen=True)
+class AgencyQueue:
+    """One agency's line in the reception overview."""
+
+    agency: Agency
+    waiting: int
+    now_serving: list
+    estimated_wait: int
+    hours: hours.OpeningStatus
+
+
+def reception_overview(session, now: Optional[datetime] = None) -> list:
+    """Per active agency: waiting count, numbers being called or served, the estimated wait of a
+    ticket issued now, and whether it accepts tickets. A fixed number of queries plus one per
+    agency (its recent service times), whatever the ticket count: it is polled all day."""
+    now = clock.at(now)
+    today = now.date()
+    waiting = dict(session.execute(
+        select(Ticket.queue_agency_id, func.count()).where(
+            Ticket.business_date == today, Ticket.status == TicketStatus.WAITING)
+        .group_by(Ticket.queue_agency_id)).all())
+    active = session.scalars(
+        select(Ticket).where(Ticket.business_date == today,
+                             Ticket.status.in_((TicketStatus.CALLED, TicketStatus.SERVING)))
+        .options(joinedload(Ticket.counter), joinedload(Ticket.agency))
+        .order_by(Ticket.called_at)).all()
+    agencies = catalogue.active_agencies(session)
+    counters = estimates.agencies_open_counters(session)
+    opening = hours.statuses_at(session, now, [agency.id for agency in agencies])
+    rows = []
+    for agency in agencies:
+        count = waiting.get(agency.id, 0)
+        per_visit = estimates.agency_minutes_per_visit(session, agency, now)
+        rows.append(AgencyQueue(
+            agency=agency, waiting=count,
+            now_serving=[t for t in active if t.queue_agency_id == agency.id],
+            estimated_wait=estimates.wait_minutes(count, per_visit, counters.get(agency.id, 0)),
+            hours=opening[agency.id],
+        ))
+    return rows
+
+
+@dataclass(frozen=True)
+class TicketPosition:
+    """What a citizen (or the printed ticket) is told about a ticket's place in the queue."""
+
+    ticket: Ticket
+    ahead: int
+    estimated_wait: int
+
+
+def ticket_position(session, ticket: Ticket, now: Optional[datetime] = None) -> TicketPosition:
+    now = clock.at(now)
+    if ticket.status is not TicketStatus.WAITING:
+        return TicketPosition(ticket, 0, 0)
+    ahead = people_ahead(session, ticket)
+    per_visit = estimates.minutes_per_visit(session, ticket.service, now)
+    counters = estimates.open_counters(session, ticket.service_id)
+    return TicketPosition(ticket, ahead, estimates.wait_minutes(ahead, per_visit, counters))
+
+
+def by_public_token(session, token: str) -> Ticket:
+    ticket = session.scalar(select(Ticket).where(Ticket.public_token == (token or "")[:43]))
+    if ticket is None:
+        raise NotFoundError(_l("Tiket tidak ditemukan."))
+    return ticket
+
+
+def counter_services(counter):
+    """The ids of the services a counter serves, as a subquery."""
+    return select(counter_service.c.service_id).where(counter_service.c.counter_id == counter.id)
+
+
+def waiting_for(counter, day):
+    """Today's waiting tickets that this counter may call: its agency's line, its services."""
+    return and_(Ticket.queue_agency_id == counter.agency_id, Ticket.business_date == day,
+                Ticket.status == TicketStatus.WAITING, Ticket.service_id.in_(counter_services(counter)))
+
+
+def waiting_list(session, counter, day, limit: int = 30) -> list:
+    """The counter's waiting tickets, priority ones first, then by queue position."""
+    return session.scalars(
+        select(Ticket).where(waiting_for(counter, day))
+        .order_by(Ticket.priority.is_(None), Ticket.queued_at, Ticket.id).limit(limit)
+        .options(joinedload(Ticket.agency), joinedload(Ticket.service))).all()
+
+
+def no_shows(session, counter, day) -> list:
+    return session.scalars(
+        select(Ticket).where(Ticket.queue_agency_id == counter.agency_id, Ticket.business_date == day,
+                             Ticket.status == TicketStatus.NO_SHOW,
+                             Ticket.service_id.in_(counter_services(counter)))
+        .order_by(Ticket.finished_at.desc()).limit(10)
+        .options(joinedload(Ticket.agency))).all()
+
+
+@dataclass(frozen=True)
+class CounterDay:
+    """What one counter did on a business day, for the officer at it."""
+
+    served: int
+    no_shows: int
+    mean_service_minutes: Optional[float]
+
+
+def counter_day(session, counter_id: int, day) -> CounterDay:
+    """Tickets finished and marked no-show at the counter on `day`, and the mean service time
+    (start to finish) of the finished ones; a ticket counts where it ended, not where it passed."""
+    served, no_show_count, mean_seconds = session.execute(
+        select(func.count(case((Ticket.status == TicketStatus.DONE, 1))),
+               func.count(case((Ticket.status == TicketStatus.NO_SHOW, 1))),
+               func.avg(case((Ticket.status == TicketStatus.DONE, Ticket.service_seconds))))
+        .where(Ticket.business_date == day, Ticket.counter_id == counter_id)
+    ).one()
+    return CounterDay(served, no_show_count, None if mean_seconds is None else float(mean_seconds) / 60)

@@ -1,0 +1,52 @@
+"""What every blueprint shares: who is acting, whether htmx asked, how a refused action is shown,
+and the security headers of every response."""
+from flask import g, request
+from flask_login import current_user
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; media-src 'self'; font-src 'self'; object-src 'none'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+# The one page our own pages may frame: the ticket print view, printed from a hidden frame of the
+# reception page. It has no controls to trick anyone into clicking, and other sites still may not.
+SAME_ORIGIN_FRAME_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors 'self'"),
+    "X-Frame-Options": "SAMEORIGIN",
+}
+
+
+def is_htmx() -> bool:
+    """True when htmx sent the request (it wants a fragment, not a page)."""
+    return bool(request.headers.get("HX-Request"))
+
+
+def acting_user():
+    """The logged-in user as a plain object, to hand to the domain layer (audit, actor columns)."""
+    return current_user._get_current_object()
+
+
+def show_refusal(render) -> None:
+    """How this request answers a DomainError from the domain call that follows: `render(error)`
+    returns the response (usually the same form again, with the message and what was typed).
+    Without it, the app's error handler shows the message in the page's message area."""
+    g.show_refusal = render
+
+
+def refusal_renderer():
+    return g.pop("show_refusal", None)
+
+
+def add_security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_user and current_user.is_authenticated:
+        # Staff pages can hold personal data: never keep them in a shared PC's cache.
+        response.headers.setdefault("Cache-Control", "no-store")
+    if response.mimetype == "text/html":
+        # Several URLs answer htmx with a fragment and a browser with a page.
+        response.vary.add("HX-Request")
+    return response

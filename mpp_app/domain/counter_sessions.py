@@ -155,16 +155,25 @@ def close_counter(session, counter_id: int, officer, now: Optional[datetime] = N
 
 def release_counter(session, counter_id: int, manager, now: Optional[datetime] = None) -> Counter:
     """A manager frees a counter whose officer is gone: its called or serving ticket goes back to
-    the waiting line at its old place; audited; commits."""
+    the waiting line at its old place; audited; commits.
+
+    The counter's UPDATE is the transaction's first write, the same row every counter action takes
+    first (counter_actions._hold): a call next in flight either committed before it, and its ticket
+    is sent back by the guarded ticket UPDATE that follows, or runs after it and finds the counter
+    no longer held. No ticket stays called at a counter nobody holds.
+    """
     now = clock.at(now)
     counter = active_counter(session, counter_id)
     before = {"officer": counter.officer.username if counter.officer else None, "state": counter.state.value}
-    for ticket in session.scalars(select(Ticket).where(Ticket.counter_id == counter_id,
-                                                       Ticket.status.in_(ACTIVE_STATUSES))):
-        ticket.status, ticket.counter_id = TicketStatus.WAITING, None
-        session.add(TicketEvent(ticket_id=ticket.id, kind="requeued", at=now, actor_id=manager.id,
+    session.execute(update(Counter).where(Counter.id == counter_id)
+                    .values(state=CounterState.CLOSED, officer_id=None, state_since=now))
+    requeued = session.scalars(
+        update(Ticket).where(Ticket.counter_id == counter_id, Ticket.status.in_(ACTIVE_STATUSES))
+        .values(status=TicketStatus.WAITING, counter_id=None).returning(Ticket.id)).all()
+    for ticket_id in requeued:
+        session.add(TicketEvent(ticket_id=ticket_id, kind="requeued", at=now, actor_id=manager.id,
                                 counter_id=counter_id, detail="loket dilepas manajer"))
-    counter.state, counter.officer_id, counter.state_since = CounterState.CLOSED, None, now
     audit.record(session, manager, "counter_released", counter, before=before, after={"state": "closed"})
     session.commit()
+    session.refresh(counter)
     return counter

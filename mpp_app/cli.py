@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from . import clock, create_app, housekeeping
-from .domain import accounts, audit, backup, catalogue, settings, tickets
+from .domain import accounts, backup, catalogue_admin, settings, tickets
 from .domain.errors import DomainError
 from .errors import database_fault
 from .extensions import db
@@ -122,18 +122,14 @@ def purge_personal_data_command(days):
 
 @click.command("priority-rule")
 @click.argument("agency_code")
-@click.argument("every", type=click.IntRange(0, 20))
+@click.argument("every", type=click.IntRange(0, catalogue_admin.PRIORITY_EVERY_MAX))
 @with_appcontext
 def priority_rule_command(agency_code, every):
     """Set an agency's priority rule: 0 calls priority tickets first always, N one after every N regular."""
-    agency = catalogue.agency_by_code(db.session, agency_code)
-    if agency is None:
-        raise click.ClickException(f"Unknown agency {agency_code}.")
-    before = agency.priority_every
-    agency.priority_every = every
-    audit.record(db.session, None, "priority_rule_changed", agency, before={"priority_every": before},
-                 after={"priority_every": every})
-    db.session.commit()
+    try:
+        agency = catalogue_admin.set_priority_rule(db.session, agency_code, every)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"{agency.code}: " + ("priority tickets first" if every == 0 else
                                      f"one priority ticket after every {every} regular"))
 
@@ -147,12 +143,11 @@ def setting_command(key, value):
     if value is None:
         click.echo(settings.get(db.session, key))
         return
-    if key == "announce_mode" and value not in ("digits", "words"):
-        raise click.ClickException("announce_mode is 'digits' or 'words'.")
-    if key == "recalls_before_no_show" and not (value.isdigit() and int(value) <= 10):
-        raise click.ClickException("recalls_before_no_show is a whole number from 0 to 10.")
-    settings.put(db.session, key, value[:500])
-    click.echo(f"{key} = {value[:500]}")
+    try:
+        settings.put(db.session, key, value)
+    except DomainError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{key} = {settings.get(db.session, key)}")
 
 
 @click.command("backup")

@@ -155,22 +155,12 @@ def set_user_active(user_id):
 @bp.route("/settings", methods=["GET", "POST"])
 @role_required(*MANAGERS)
 def site_settings():
-    values = settings.all_values(db.session)
-    config = current_app.config
-    defaults = {"mpp_name": values["mpp_name"] or config["MPP_NAME"],
-                "mpp_address": values["mpp_address"] or config["MPP_ADDRESS"],
-                "running_text": values["running_text"], "announce_mode": values["announce_mode"],
-                "recalls_before_no_show": int(values["recalls_before_no_show"]),
-                "retention_days": int(values["retention_days"] or config["MPP_RETENTION_DAYS"])}
-    form = SettingsForm(data=defaults) if request.method == "GET" else SettingsForm()
-    form.announce_mode.choices = choices([("digits", _("Digit per digit: nol nol satu")),
-                                          ("words", _("Bilangan utuh: seratus dua puluh tiga"))])
+    form = SettingsForm(data=settings.effective_values(db.session, current_app.config)) \
+        if request.method == "GET" else SettingsForm()
     if not form.validate_on_submit():
         return _form_page(form, _("Pengaturan"), request.path, status=422 if request.method == "POST" else 200)
-    for key in defaults:
-        new = str(form[key].data)
-        if new != str(defaults[key]):
-            settings.put(db.session, key, new, acting_user())
+    show_refusal(lambda error: _form_page(form, _("Pengaturan"), request.path, [str(error)], error.status))
+    settings.save_changed(db.session, form.values(), current_app.config, acting_user())
     return _saved("admin.site_settings", _("Pengaturan tersimpan."))
 
 

@@ -6,9 +6,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
-from wtforms.widgets import TextInput
+from wtforms.widgets import NumberInput, TextInput
 
 from ..ids import ROW_ID_PATTERN
+from ..domain import catalogue_admin, settings
+from ..domain.errors import DomainError
 from ..domain.hours_admin import DayHours
 from ..reception.forms import clean_text
 
@@ -121,8 +123,8 @@ class AgencyForm(FlaskForm):
     sort_order = WholeNumberField(_l("Urutan tampil"), default=0, validators=[
         InputRequired(_l("Isi urutan (angka).")), NumberRange(0, 999, message=_l("Urutan 0 sampai 999."))])
     priority_every = WholeNumberField(_l("Aturan prioritas (0 = selalu didahulukan; N = satu prioritas setiap N reguler)"),
-                                  default=0, validators=[InputRequired(_l("Isi angka 0 sampai 20.")),
-                                                         NumberRange(0, 20, message=_l("Isi angka 0 sampai 20."))])
+                                  default=0, validators=[InputRequired(_l("Isi angka 0 sampai 20.")), NumberRange(
+                                      0, catalogue_admin.PRIORITY_EVERY_MAX, message=_l("Isi angka 0 sampai 20."))])
     active = BooleanField(_l("Aktif"), default=True)
 
     def values(self):
@@ -176,15 +178,30 @@ class UserForm(FlaskForm):
     agency = ChoiceField(_l("Instansi (wajib untuk petugas loket)"))
 
 
+class SettingRule:
+    """A field validator that asks the settings domain (settings.check), so the page and the CLI
+    accept exactly the same values."""
+
+    def __call__(self, form, field):
+        try:
+            settings.check(field.name, field.data)
+        except DomainError as error:
+            raise ValidationError(str(error)) from None
+
+
 class SettingsForm(FlaskForm):
-    mpp_name = StringField(_l("Nama MPP"), filters=[clean_text], validators=[
-        DataRequired(_l("Isi nama MPP.")), Length(max=120, message=_l("Maksimal 120 karakter."))])
-    mpp_address = StringField(_l("Alamat"), filters=[clean_text], validators=[
-        DataRequired(_l("Isi alamat.")), Length(max=200, message=_l("Maksimal 200 karakter."))])
-    running_text = TextAreaField(_l("Teks berjalan di papan"), filters=[clean_text], validators=[
-        Length(max=500, message=_l("Maksimal 500 karakter."))])
+    mpp_name = StringField(_l("Nama MPP"), filters=[clean_text], validators=[SettingRule()])
+    mpp_address = StringField(_l("Alamat"), filters=[clean_text], validators=[SettingRule()])
+    running_text = TextAreaField(_l("Teks berjalan di papan"), filters=[clean_text], validators=[SettingRule()])
     announce_mode = ChoiceField(_l("Cara menyebut nomor"))
-    recalls_before_no_show = WholeNumberField(_l("Panggilan ulang sebelum boleh ditandai tidak hadir"), validators=[
-        InputRequired(_l("Isi angka 0 sampai 10.")), NumberRange(0, 10, message=_l("Isi angka 0 sampai 10."))])
-    retention_days = WholeNumberField(_l("Simpan data pribadi pengunjung (hari)"), validators=[
-        InputRequired(_l("Isi angka 1 sampai 3650.")), NumberRange(1, 3650, message=_l("Isi angka 1 sampai 3650."))])
+    recalls_before_no_show = StringField(_l("Panggilan ulang sebelum boleh ditandai tidak hadir"),
+                                         widget=NumberInput(), validators=[SettingRule()])
+    retention_days = StringField(_l("Simpan data pribadi pengunjung (hari)"), widget=NumberInput(),
+                                 validators=[SettingRule()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.announce_mode.choices = choices(settings.ANNOUNCE_MODES.items())  # in the user's language
+
+    def values(self) -> dict:
+        return {key: self[key].data for key in settings.RULES}

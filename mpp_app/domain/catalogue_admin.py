@@ -17,6 +17,9 @@ SERVICE_FIELDS = ("agency_id", "name", "requirements", "procedure", "processing_
 COUNTER_FIELDS = ("number", "name", "agency_id", "active")
 
 
+PRIORITY_EVERY_MAX = 20
+
+
 class CatalogueError(DomainError):
     message = _l("Data katalog tidak valid.")
 
@@ -42,6 +45,26 @@ def _save(session, record, existing, values, fields, actor, action):
     return record
 
 
+def _check_priority_every(every) -> None:
+    if not (isinstance(every, int) and 0 <= every <= PRIORITY_EVERY_MAX):
+        raise CatalogueError(_l("Aturan prioritas 0 sampai %(n)s."), n=PRIORITY_EVERY_MAX)
+
+
+def set_priority_rule(session, agency_code: str, every: int, actor=None) -> Agency:
+    """An agency's priority rule: 0 calls waiting priority tickets first, always; N calls one after
+    every N regular tickets (counter_actions). Audited; commits."""
+    _check_priority_every(every)
+    agency = session.scalar(select(Agency).where(Agency.code == (agency_code or "").strip().upper()))
+    if agency is None:
+        raise NotFoundError(_l("Instansi %(code)s tidak dikenal."), code=agency_code)
+    before = agency.priority_every
+    agency.priority_every = every
+    audit.record(session, actor, "priority_rule_changed", agency, before={"priority_every": before},
+                 after={"priority_every": every})
+    session.commit()
+    return agency
+
+
 def save_agency(session, values: dict, actor, agency_id: Optional[int] = None) -> Agency:
     """Create or change an agency. Code: 2-20 of A-Z, 0-9, _; prefix: one letter, not I or O
     (they read as 1 and 0), unique; priority rule 0-20. Audited; commits."""
@@ -50,8 +73,7 @@ def save_agency(session, values: dict, actor, agency_id: Optional[int] = None) -
         raise CatalogueError(_l("Kode instansi 2-20 huruf besar, angka atau garis bawah."))
     if not re.fullmatch(r"[A-HJ-NP-Z]", values["prefix"]):
         raise CatalogueError(_l("Huruf awalan satu huruf A-Z, bukan I atau O (mirip angka 1 dan 0)."))
-    if not 0 <= values["priority_every"] <= 20:
-        raise CatalogueError(_l("Aturan prioritas 0 sampai 20."))
+    _check_priority_every(values["priority_every"])
     for field, label in (("code", _l("Kode")), ("prefix", _l("Huruf awalan"))):
         clash = session.scalar(select(Agency).where(getattr(Agency, field) == values[field],
                                                     Agency.id != (agency_id or 0)))

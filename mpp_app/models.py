@@ -376,7 +376,21 @@ class Ticket(db.Model):
     @property
     def transfer_details(self) -> list:
         """What each transfer said, oldest first ("from service -> to service: note")."""
-        return [event.detail for event in self.events if event.kind == "transferred" and event.detail]
+        return [event.detail for event in self.events if event.kind is TicketEventKind.TRANSFERRED and event.detail]
+
+
+class TicketEventKind(str, enum.Enum):
+    """What happened to a ticket; each transition is one TicketEvent of one of these kinds."""
+
+    ISSUED = "issued"
+    CALLED = "called"
+    RECALLED = "recalled"
+    SERVING = "serving"
+    FINISHED = "finished"
+    NO_SHOW = "no_show"
+    TRANSFERRED = "transferred"
+    CANCELLED = "cancelled"
+    REQUEUED = "requeued"  # a manager released the counter: back to the line at its old place
 
 
 class TicketEvent(db.Model):
@@ -384,7 +398,10 @@ class TicketEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    # The database refuses any other kind too (a CHECK constraint), not only the ORM.
+    kind: Mapped[TicketEventKind] = mapped_column(
+        Enum(TicketEventKind, native_enum=False, length=20, validate_strings=True, create_constraint=True,
+             name="kind", values_callable=lambda members: [m.value for m in members]))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
     counter_id: Mapped[Optional[int]] = mapped_column(ForeignKey("counter.id"))

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, text
 from mpp_app import clock, create_app
 from mpp_app.cli import apply_migrations, prepare_instance
 from mpp_app.extensions import db
-from mpp_app.models import Agency, Closure, Counter, OpeningHours, Role, Service, User
+from mpp_app.models import Agency, Closure, Counter, OpeningHours, Role, Service, TicketEventKind, User
 from mpp_app.seed import seed
 
 from .conftest import SEED_DAY, is_postgres, login
@@ -284,3 +284,19 @@ def test_setting_command(runner, session):
     assert runner.invoke(args=["setting", "recalls_before_no_show", "3"]).exit_code == 0
     assert settings.get(session, "running_text") == "Loket Bank NTT tutup pukul 14.00"
     assert settings.get_int(session, "recalls_before_no_show") == 3
+
+
+def test_the_database_refuses_a_ticket_event_of_unknown_kind(session):
+    """TicketEvent.kind is an enum (TicketEventKind) that the database itself checks, so no code
+    path, script or hand-written SQL can store a kind the reports and the board do not know."""
+    from sqlalchemy.exc import IntegrityError
+
+    from mpp_app.domain import tickets
+
+    ticket = tickets.issue_ticket(session, service_id=session.scalar(select(Service.id)), visitor_name="Ana").ticket
+    assert [event.kind for event in ticket.events] == [TicketEventKind.ISSUED]
+    with pytest.raises(IntegrityError):
+        session.execute(text("INSERT INTO ticket_event (ticket_id, kind, at) VALUES (:ticket, 'tea_break', :at)"),
+                        {"ticket": ticket.id, "at": datetime(2026, 11, 30, 2, 0)})
+        session.flush()
+    session.rollback()

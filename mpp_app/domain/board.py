@@ -17,11 +17,11 @@ from sqlalchemy.orm import joinedload
 from .. import clock
 from . import settings
 from .announce import announcement
-from ..models import Agency, Counter, CounterState, Setting, Ticket, TicketEvent, TicketStatus
+from ..models import Agency, Counter, CounterState, Setting, Ticket, TicketEvent, TicketEventKind, TicketStatus
 
-CALL_KINDS = ("called", "recalled")
+CALL_KINDS = (TicketEventKind.CALLED, TicketEventKind.RECALLED)
 # Every transition that changes what a board shows.
-BOARD_KINDS = CALL_KINDS + ("serving", "finished", "no_show", "transferred", "requeued", "cancelled")
+BOARD_KINDS = tuple(kind for kind in TicketEventKind if kind is not TicketEventKind.ISSUED)
 RECENT_CALLS = 8
 
 
@@ -94,7 +94,7 @@ def state(session, agency_ids: list, now: Optional[datetime] = None) -> BoardSta
         .options(joinedload(Ticket.agency), joinedload(Counter.agency))
         .order_by(TicketEvent.id.desc()).limit(RECENT_CALLS)).all()
     calls = [Call(event.id, ticket.display_number, counter.name, counter.agency.short_name, event.at,
-                  event.kind == "recalled",
+                  event.kind is TicketEventKind.RECALLED,
                   announcement(ticket.agency.prefix, ticket.number, counter.number, mode))
              for event, ticket, counter in events]
     return BoardState([CounterLine(c, current.get(c.id)) for c in counters], calls,

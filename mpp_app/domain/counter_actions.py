@@ -18,7 +18,7 @@ from sqlalchemy import and_, exists, func, select, true, update
 
 from .. import clock
 from ..labels import label
-from ..models import Counter, CounterState, Service, Ticket, TicketEvent, TicketStatus
+from ..models import Counter, CounterState, Service, Ticket, TicketEvent, TicketEventKind, TicketStatus
 from . import counter_sessions
 from .counter_sessions import ACTIVE_STATUSES, NotHolderError, active_ticket
 from .errors import ConflictError, DomainError, NotFoundError
@@ -96,7 +96,7 @@ def _ensure_idle(session, counter):
         raise OfficerBusyError(number=busy.display_number)
 
 
-def _called(session, counter, officer, ticket_id, now, kind="called") -> Ticket:
+def _called(session, counter, officer, ticket_id, now, kind=TicketEventKind.CALLED) -> Ticket:
     ticket = session.get(Ticket, ticket_id)
     session.refresh(ticket)
     ticket.served_by_id = officer.id
@@ -190,7 +190,7 @@ def recall(session, counter_id: int, officer, now: Optional[datetime] = None) ->
     now = clock.at(now)
     counter = _hold(session, counter_id, officer, now)
     return _transition(session, counter, officer, now, (TicketStatus.CALLED,),
-                       {"recall_count": Ticket.recall_count + 1}, "recalled")
+                       {"recall_count": Ticket.recall_count + 1}, TicketEventKind.RECALLED)
 
 
 def mark_no_show(session, counter_id: int, officer, recalls_needed: int, now: Optional[datetime] = None) -> Ticket:
@@ -203,7 +203,7 @@ def mark_no_show(session, counter_id: int, officer, recalls_needed: int, now: Op
         session.rollback()
         raise RecallsNeededError(n=recalls_needed)
     return _transition(session, counter, officer, now, (TicketStatus.CALLED,),
-                       {"status": TicketStatus.NO_SHOW, "finished_at": now}, "no_show",
+                       {"status": TicketStatus.NO_SHOW, "finished_at": now}, TicketEventKind.NO_SHOW,
                        extra=Ticket.recall_count >= recalls_needed)
 
 
@@ -212,7 +212,7 @@ def start_serving(session, counter_id: int, officer, now: Optional[datetime] = N
     now = clock.at(now)
     counter = _hold(session, counter_id, officer, now)
     return _transition(session, counter, officer, now, (TicketStatus.CALLED,),
-                       {"status": TicketStatus.SERVING, "serving_started_at": now}, "serving")
+                       {"status": TicketStatus.SERVING, "serving_started_at": now}, TicketEventKind.SERVING)
 
 
 def finish(session, counter_id: int, officer, note: Optional[str] = None, now: Optional[datetime] = None) -> Ticket:
@@ -224,7 +224,7 @@ def finish(session, counter_id: int, officer, note: Optional[str] = None, now: O
         ticket.within_expected = ticket.service_seconds <= ticket.service.expected_minutes * 60
 
     return _transition(session, counter, officer, now, (TicketStatus.SERVING,),
-                       {"status": TicketStatus.DONE, "finished_at": now}, "finished", detail=note or None,
+                       {"status": TicketStatus.DONE, "finished_at": now}, TicketEventKind.FINISHED, detail=note or None,
                        before_commit=record_service_time)
 
 
@@ -250,4 +250,4 @@ def transfer(session, counter_id: int, officer, service_id: int, note: Optional[
     return _transition(session, counter, officer, now, ACTIVE_STATUSES, {
         "status": TicketStatus.WAITING, "service_id": target.id, "queue_agency_id": target.agency_id,
         "counter_id": None, "queued_at": Ticket.issued_at, "called_at": None, "serving_started_at": None,
-        "recall_count": 0, "transferred": True}, "transferred", detail=detail[:200])
+        "recall_count": 0, "transferred": True}, TicketEventKind.TRANSFERRED, detail=detail[:200])

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from . import audit
 from .. import clock
 from .errors import ConflictError, DomainError, NotFoundError
-from ..models import Counter, CounterState, Ticket, TicketEvent, TicketStatus
+from ..models import Counter, CounterState, Ticket, TicketEvent, TicketEventKind, TicketStatus
 
 ACTIVE_STATUSES = (TicketStatus.CALLED, TicketStatus.SERVING)
 
@@ -171,7 +171,7 @@ def release_counter(session, counter_id: int, manager, now: Optional[datetime] =
         update(Ticket).where(Ticket.counter_id == counter_id, Ticket.status.in_(ACTIVE_STATUSES))
         .values(status=TicketStatus.WAITING, counter_id=None).returning(Ticket.id)).all()
     for ticket_id in requeued:
-        session.add(TicketEvent(ticket_id=ticket_id, kind="requeued", at=now, actor_id=manager.id,
+        session.add(TicketEvent(ticket_id=ticket_id, kind=TicketEventKind.REQUEUED, at=now, actor_id=manager.id,
                                 counter_id=counter_id, detail="loket dilepas manajer"))
     audit.record(session, manager, "counter_released", counter, before=before, after={"state": "closed"})
     session.commit()

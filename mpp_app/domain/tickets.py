@@ -24,7 +24,8 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import clock
 from ..labels import label
-from ..models import Agency, DailyNumber, PriorityCategory, Role, Service, Ticket, TicketEvent, TicketStatus
+from ..models import (Agency, DailyNumber, PriorityCategory, Role, Service, Ticket, TicketEvent, TicketEventKind,
+                      TicketStatus)
 from . import audit, hours
 from .errors import ConflictError, DomainError, NotFoundError
 
@@ -95,7 +96,7 @@ def _insert_ticket(session, service, status, now, actor, override_reason, fields
                     issued_at=now, queued_at=now, issued_by_id=getattr(actor, "id", None), **fields)
     session.add(ticket)
     session.flush()
-    session.add(TicketEvent(ticket_id=ticket.id, kind="issued", at=now, actor_id=getattr(actor, "id", None),
+    session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.ISSUED, at=now, actor_id=getattr(actor, "id", None),
                             service_id=service.id, detail=override_reason and f"override: {override_reason}"))
     if override_reason:
         audit.record(session, actor, "ticket_override", ticket,
@@ -163,7 +164,7 @@ def cancel_ticket(session, ticket_id: int, reason: str, actor, now: Optional[dat
     if not changed:
         session.rollback()
         raise TicketNotInStateError(number=ticket.display_number, status=label(ticket.status))
-    session.add(TicketEvent(ticket_id=ticket.id, kind="cancelled", at=now, actor_id=actor.id, detail=reason))
+    session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.CANCELLED, at=now, actor_id=actor.id, detail=reason))
     session.commit()
     session.refresh(ticket)
     return ticket

@@ -5,19 +5,21 @@ import itertools
 import os
 import re
 import shutil
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 from argon2 import PasswordHasher
 from flask_migrate import upgrade
-from sqlalchemy import MetaData, create_engine, make_url, text
+from sqlalchemy import MetaData, create_engine, make_url, select, text
 from sqlalchemy.pool import NullPool
 
 from mpp_app.domain import accounts
 from mpp_app import create_app
 from mpp_app.domain.accounts import create_user
 from mpp_app.extensions import db
-from mpp_app.models import Agency, Role
+from mpp_app.domain import counter_actions, counter_sessions, tickets
+from mpp_app.models import Agency, Counter, Role, User
 from mpp_app.seed import seed
 
 POSTGRES_URL = os.environ.get("MPP_TEST_DATABASE_URL", "")
@@ -288,9 +290,6 @@ def is_postgres():
 @pytest.fixture
 def world(session):
     """A day under way at counter 1 (Dukcapil): one ticket served, one called, one waiting."""
-    from mpp_app.domain import counter_actions, counter_sessions, tickets
-    from mpp_app.models import Counter, User
-
     officer = session.scalar(db.select(User).where(User.username == "petugas"))
     counter = session.get(Counter, 1)
     service = counter.services[0]
@@ -305,3 +304,40 @@ def world(session):
     user = session.scalar(db.select(User).where(User.username == "petugas2"))
     return {"ticket": waiting.id, "served": served.public_token, "waiting": waiting.public_token,
             "kiosk": counter.kiosk_token, "user": user.id}
+
+
+WITA = ZoneInfo("Asia/Makassar")
+MONDAY = SEED_DAY
+
+
+def at(hh, mm=0, ss=0, day=MONDAY):
+    """A WITA moment of the seeded Monday (or `day`)."""
+    return datetime.combine(day, time(hh, mm, ss), tzinfo=WITA)
+
+
+def user(session, name):
+    """One of the seeded STAFF accounts."""
+    return session.scalar(select(User).where(User.username == name))
+
+
+@pytest.fixture
+def desk(session):
+    """Loket 1 of Dukcapil opened by `petugas`, and a helper that runs one visitor through it."""
+    officer = user(session, "petugas")
+    counter_sessions.open_counter(session, 1, officer, now=at(8))
+    service = agency_by_code(session, "DUKCAPIL").services[0]  # expected 15 minutes
+
+    def visit(arrive, call, start=None, finish=None, outcome="done", priority=None):
+        ticket = tickets.issue_ticket(session, service_id=service.id, visitor_name="V", priority=priority,
+                                    now=arrive).ticket
+        if call is None:
+            return ticket
+        counter_actions.call_ticket(session, 1, ticket.id, officer, now=call)
+        if outcome == "no_show":
+            return counter_actions.mark_no_show(session, 1, officer, 0, now=start)
+        counter_actions.start_serving(session, 1, officer, now=start)
+        if outcome == "transfer":
+            return counter_actions.transfer(session, 1, officer, agency_by_code(session, "BAPENDA").services[0].id, now=finish)
+        return counter_actions.finish(session, 1, officer, now=finish)
+
+    return visit

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from . import served
+from . import helpers
 from .conftest import POSTGRES_URL
 
 pytestmark = [pytest.mark.slow,
@@ -32,13 +32,13 @@ def mpp(env, *args):
 
 def test_backup_under_load_then_restore_round_trip(tmp_path):
     instance = tmp_path / "instance"
-    env = served.instance_env(instance)
-    served.prepare(env, desks=3)
+    env = helpers.instance_env(instance)
+    helpers.prepare(env, desks=3)
     live = instance / "mpp.sqlite"
     service_id = first_service(live)
-    server = served.Server(env).start()
+    server = helpers.Server(env).start()
     try:
-        desks = [served.Desk(server, f"desk{n}") for n in range(3)]
+        desks = [helpers.Desk(server, f"desk{n}") for n in range(3)]
         answered, stop = [], threading.Event()
 
         def keep_issuing(desk):
@@ -82,8 +82,8 @@ def test_backup_under_load_then_restore_round_trip(tmp_path):
 @pytest.mark.parametrize("content", [b"", b"not a database at all" * 100, "damaged"])
 def test_restore_refuses_a_broken_file_and_leaves_the_live_database_alone(tmp_path, content):
     instance = tmp_path / "instance"
-    env = served.instance_env(instance)
-    served.prepare(env)
+    env = helpers.instance_env(instance)
+    helpers.prepare(env)
     live = instance / "mpp.sqlite"
     with sqlite3.connect(live) as database:
         agencies = database.execute("SELECT count(*) FROM agency").fetchone()[0]
@@ -105,8 +105,8 @@ def test_restore_refuses_a_broken_file_and_leaves_the_live_database_alone(tmp_pa
 
 
 def test_restore_refuses_a_sqlite_file_of_another_application(tmp_path):
-    env = served.instance_env(tmp_path / "instance")
-    served.prepare(env)
+    env = helpers.instance_env(tmp_path / "instance")
+    helpers.prepare(env)
     other = tmp_path / "other.sqlite"
     with sqlite3.connect(other) as database:
         database.execute("CREATE TABLE notes (body TEXT)")

@@ -10,7 +10,7 @@ from mpp_app.domain import tickets
 from mpp_app.extensions import db
 from mpp_app.models import Agency, Ticket
 
-from .processes import run_in_processes
+from .helpers import run_in_processes
 
 pytestmark = pytest.mark.slow
 

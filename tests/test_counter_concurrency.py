@@ -12,7 +12,7 @@ from mpp_app.domain.accounts import create_user
 from mpp_app.extensions import db
 from mpp_app.models import Agency, Counter, Role, Ticket, TicketEvent, TicketStatus, User
 
-from .processes import CONTEXT, run_in_processes
+from .helpers import CONTEXT, run_in_processes
 
 pytestmark = pytest.mark.slow
 

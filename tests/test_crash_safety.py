@@ -5,7 +5,7 @@ import threading
 import pytest
 import requests
 
-from . import served
+from . import helpers
 from .conftest import POSTGRES_URL
 
 pytestmark = [pytest.mark.slow,
@@ -24,12 +24,12 @@ def stored_numbers(path):
 
 
 def test_sigkill_mid_burst_keeps_every_answered_ticket_and_numbering_continues(tmp_path):
-    env = served.instance_env(tmp_path)
-    served.prepare(env, desks=6)
+    env = helpers.instance_env(tmp_path)
+    helpers.prepare(env, desks=6)
     _, service_ids = stored_numbers(tmp_path / "mpp.sqlite")
     dukcapil, bapenda = service_ids[-1], service_ids[0]  # sorted by code: BAPENDA first
-    server = served.Server(env).start()
-    desks = [served.Desk(server, f"desk{n}") for n in range(6)]
+    server = helpers.Server(env).start()
+    desks = [helpers.Desk(server, f"desk{n}") for n in range(6)]
 
     answered, lock, enough = [], threading.Lock(), threading.Event()
 
@@ -62,7 +62,7 @@ def test_sigkill_mid_burst_keeps_every_answered_ticket_and_numbering_continues(t
         for prefix, service_id in (("A", dukcapil), ("B", bapenda)):
             issued = sorted(int(n.split("-")[1]) for n in stored if n.startswith(prefix + "-"))
             assert issued == list(range(1, len(issued) + 1)), "numbering has a gap or a hole"
-            status, number = served.Desk(server, "desk0").issue(service_id)
+            status, number = helpers.Desk(server, "desk0").issue(service_id)
             assert (status, number) == (200, f"{prefix}-{len(issued) + 1:03d}")
     finally:
         server.stop()

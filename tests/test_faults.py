@@ -13,7 +13,7 @@ from mpp_app import create_app
 from mpp_app.extensions import db
 from mpp_app.models import Service, Ticket
 
-from . import served
+from . import helpers
 from .conftest import PASSWORD, POSTGRES_URL, Staff
 
 pytestmark = pytest.mark.skipif(bool(POSTGRES_URL), reason="faults of the embedded SQLite file")
@@ -121,11 +121,11 @@ def test_disk_full(app, caplog):
 
 
 def test_server_starting_on_a_read_only_database_serves_fault_pages_instead_of_crashing(tmp_path):
-    env = served.instance_env(tmp_path)
-    served.cli(env, "init-db")
-    served.cli(env, "seed")  # no user yet: the first start would create the admin, which needs a write
+    env = helpers.instance_env(tmp_path)
+    helpers.cli(env, "init-db")
+    helpers.cli(env, "seed")  # no user yet: the first start would create the admin, which needs a write
     env["MPP_DATABASE_URL"] = f"sqlite:///file:{tmp_path / 'mpp.sqlite'}?mode=ro&uri=true"
-    server = served.Server(env).start()
+    server = helpers.Server(env).start()
     try:
         assert server.process.poll() is None
         assert requests.get(f"{server.base}/layanan").status_code == 200  # reading works

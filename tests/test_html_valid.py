@@ -5,7 +5,7 @@ import html5lib
 import pytest
 
 from .conftest import Staff
-from .pages import FRAGMENTS, PAGES
+from .helpers import FRAGMENTS, PAGES
 
 PARSER = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
 

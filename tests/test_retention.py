@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from . import served
+from . import helpers
 from .conftest import POSTGRES_URL
 
 pytestmark = pytest.mark.skipif(bool(POSTGRES_URL), reason="runs the served SQLite default")
@@ -17,13 +17,13 @@ def names(path):
 
 def test_serve_purges_personal_data_past_the_retention_at_start(tmp_path):
     instance = tmp_path / "instance"
-    env = served.instance_env(instance)
-    served.prepare(env)
+    env = helpers.instance_env(instance)
+    helpers.prepare(env)
     database = instance / "mpp.sqlite"
 
-    server = served.Server(env).start()
+    server = helpers.Server(env).start()
     try:
-        desk = served.Desk(server, "desk0")
+        desk = helpers.Desk(server, "desk0")
         with sqlite3.connect(database) as connection:
             service_id = connection.execute("SELECT id FROM service ORDER BY id").fetchone()[0]
         assert [desk.issue(service_id, name)[0] for name in ("Maria Lede", "Yohanes Ndun")] == [200, 200]
@@ -32,12 +32,12 @@ def test_serve_purges_personal_data_past_the_retention_at_start(tmp_path):
     with sqlite3.connect(database) as connection:  # the first visitor came 91 days before the frozen Monday
         connection.execute("UPDATE ticket SET business_date = '2026-08-31' WHERE number = 1")
 
-    switched_off = served.Server({**env, "MPP_PURGE_EVERY_MINUTES": "0"}).start()
+    switched_off = helpers.Server({**env, "MPP_PURGE_EVERY_MINUTES": "0"}).start()
     time.sleep(1)
     switched_off.stop()
     assert names(database) == {1: "Maria Lede", 2: "Yohanes Ndun"}
 
-    server = served.Server(env).start()
+    server = helpers.Server(env).start()
     try:
         deadline = time.monotonic() + 15
         while names(database)[1] is not None and time.monotonic() < deadline:

@@ -4,7 +4,7 @@ import re
 import pytest
 import requests
 
-from . import served
+from . import helpers
 from .conftest import PASSWORD, POSTGRES_URL
 from .test_access import MATRIX, PUBLIC
 
@@ -14,15 +14,15 @@ pytestmark = [pytest.mark.slow,
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     instance = tmp_path_factory.mktemp("served")
-    env = served.instance_env(instance)
-    served.prepare(env, desks=1)
-    running = served.Server(env, threads=4).start()
+    env = helpers.instance_env(instance)
+    helpers.prepare(env, desks=1)
+    running = helpers.Server(env, threads=4).start()
     yield running
     running.stop()
 
 
 def logged_in(server):
-    return served.Desk(server, "desk0")
+    return helpers.Desk(server, "desk0")
 
 
 def login_cookie(server):
@@ -45,9 +45,9 @@ def test_session_cookie_is_http_only_and_same_site(server):
 
 
 def test_session_cookie_is_secure_when_served_behind_https(tmp_path):
-    env = {**served.instance_env(tmp_path), "MPP_SECURE_COOKIES": "1"}
-    served.prepare(env, desks=1)
-    https_server = served.Server(env, threads=2).start()
+    env = {**helpers.instance_env(tmp_path), "MPP_SECURE_COOKIES": "1"}
+    helpers.prepare(env, desks=1)
+    https_server = helpers.Server(env, threads=2).start()
     try:
         # The cookie set with the login form's CSRF token already carries the flag.
         assert "; Secure" in requests.get(f"{https_server.base}/login").headers["Set-Cookie"]

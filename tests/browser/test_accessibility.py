@@ -4,7 +4,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from ..conftest import PASSWORD
-from ..pages import PAGES
+from ..helpers import PAGES
 from .conftest import log_in
 
 pytestmark = pytest.mark.browser

@@ -1,7 +1,8 @@
-"""`mpp serve` as its own OS process on a fresh SQLite instance, and a staff client for it.
-
-Used where a test has to kill, restart or load the real server rather than call the app in-process.
-"""
+"""What several test files share beyond conftest's fixtures: the real `mpp serve` as its own OS
+process on a fresh SQLite instance and a staff client for it (where a test has to kill, restart or
+load the real server rather than call the app in-process); workers in real OS processes that start
+at one signal; and the table of every page and fragment people open."""
+import multiprocessing
 import os
 import re
 import socket
@@ -12,7 +13,6 @@ import time
 import requests
 
 from .conftest import MONDAY_10AM, PASSWORD
-
 
 def instance_env(instance) -> dict:
     env = {**os.environ, "MPP_INSTANCE_PATH": str(instance), "MPP_FROZEN_NOW": MONDAY_10AM,
@@ -96,3 +96,44 @@ class Desk:
             headers={"HX-Request": "true", "X-CSRFToken": self.csrf}, timeout=30)
         number = re.search(r'class="issued-number">([^<]+)<', response.text)
         return response.status_code, number.group(1) if number else None
+
+
+# --- workers in real OS processes ----------------------------------------------------------------
+
+CONTEXT = multiprocessing.get_context("spawn")
+
+
+def run_in_processes(jobs, timeout=600):
+    """Start each (target, args) in its own process; target receives args + (start, results),
+    waits on `start`, and puts one result on `results`. Returns the results, in arrival order."""
+    start, results = CONTEXT.Event(), CONTEXT.Queue()
+    processes = [CONTEXT.Process(target=target, args=(*args, start, results)) for target, args in jobs]
+    for process in processes:
+        process.start()
+    start.set()
+    collected = [results.get(timeout=timeout) for _ in processes]
+    for process in processes:
+        process.join(timeout=60)
+    return collected
+
+
+# --- every page people open, by who opens it; paths are filled from the `world` fixture ------------
+
+PAGES = {
+    None: ["/", "/layanan", "/layanan/1", "/board/", "/ikm", "/login", "/t/{waiting}", "/t/{served}/survey",
+           "/survey/kiosk/{kiosk}", "/halaman-tidak-ada"],
+    "resepsionis": ["/reception/", "/reception/tickets/{ticket}/print", "/password"],
+    "petugas": ["/counters/", "/counters/1", "/reports/"],
+    "admin": ["/admin/", "/admin/users", "/admin/users/new", "/admin/hours", "/admin/agencies", "/admin/agencies/1",
+              "/admin/services", "/admin/services/1", "/admin/counters", "/admin/counters/1", "/admin/settings",
+              "/admin/audit", "/reports/?by=service"],
+}
+
+# htmx fragments (swapped into those pages), by who asks for them.
+FRAGMENTS = {
+    None: ["/board/state", "/board/hours", "/t/{waiting}"],
+    "resepsionis": ["/reception/overview", "/reception/services?q=ktp", "/reception/tickets/lookup?q=A-003",
+                    "/reception/tickets/lookup?q=ng"],
+    "petugas": ["/counters/1/current", "/counters/1/waiting", "/reports/today"],
+    "admin": ["/admin/hours/preview", "/admin/hours/4/edit", "/admin/hours/4"],
+}

@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import config as app_config, database
-from .access import can
+from .access import can, send_to_login
 from .extensions import babel, csrf, db, login_manager, migrate
 from .ids import ROW_ID_MAX
 from .labels import label
@@ -51,8 +51,7 @@ def register_extensions(app):
     app.jinja_env.globals["can"] = can
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = _l("Silakan masuk terlebih dahulu.")
-    login_manager.login_message_category = "info"
+    login_manager.unauthorized_handler(lambda: send_to_login(_l("Silakan masuk terlebih dahulu.")))
     login_manager.session_protection = "strong"
 
     from .models import User

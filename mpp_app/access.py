@@ -1,10 +1,12 @@
 """Access rules as decorators: every staff route names the roles it admits."""
 from functools import wraps
 
-from flask import abort
+from flask import abort, flash, redirect, request
 from flask_login import current_user, login_required
+from flask_login.utils import login_url
 
 from .models import Role
+from .web import is_htmx
 
 STAFF = (Role.ADMIN, Role.MANAGER, Role.RECEPTIONIST, Role.OFFICER)
 MANAGERS = (Role.ADMIN, Role.MANAGER)
@@ -61,3 +63,14 @@ def start_endpoint(user) -> str:
         Role.RECEPTIONIST: "reception.index",
         Role.OFFICER: "counters.index",
     }[user.role]
+
+
+def send_to_login(message):
+    """Where a visitor without a session (or whose session expired) goes: the login page, and back
+    afterwards. A polled htmx panel is told to move the whole page (HX-Redirect); following the
+    redirect itself would swap a login form into the panel and stop its polling."""
+    flash(message, "info")
+    if is_htmx():
+        back = request.headers.get("HX-Current-URL") or request.referrer or "/"
+        return "", 401, {"HX-Redirect": login_url("auth.login", next_url=back)}
+    return redirect(login_url("auth.login", next_url=request.url))

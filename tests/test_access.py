@@ -169,3 +169,14 @@ def test_no_cdn_and_vendored_htmx(client):
     assert "/static/vendor/htmx-2.0.4/htmx.min.js" in page
     assert "https://" not in page.split("<body")[0]
     assert client.get("/static/vendor/htmx-2.0.4/htmx.min.js").status_code == 200
+
+
+def test_a_polled_panel_without_a_session_moves_the_whole_page_to_login_and_back(client):
+    """An expired session must not swap a login page into the reception overview (and stop its
+    polling): htmx is told to move the page, and the login returns to where the desk was."""
+    response = client.get("/reception/overview", headers={
+        "HX-Request": "true", "HX-Current-URL": "http://localhost/reception/?q=ktp"})
+    assert response.status_code == 401 and response.get_data(as_text=True) == ""
+    assert response.headers["HX-Redirect"] == "/login?next=%2Freception%2F%3Fq%3Dktp"
+    page = client.get("/reception/")
+    assert page.status_code == 302 and page.headers["Location"] == "/login?next=%2Freception%2F"

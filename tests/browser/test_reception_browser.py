@@ -124,3 +124,19 @@ def test_lookup_and_cancel_in_browser(live_server, page):
     page.locator("#ticket-card li", has_text="Yosefina Bria").locator("button").click()
     expect(page.locator("#ticket-card .issued-number")).to_have_text("A-002")
     expect(page.locator("#ticket-card")).to_contain_text("menunggu")
+
+
+def test_an_expired_session_takes_the_desk_to_login_and_back(live_server, page):
+    """The overview polls every few seconds; once the session is gone, the next poll moves the
+    whole page to the login form (not into the panel), and signing in returns to reception."""
+    log_in(page, live_server, "resepsionis", PASSWORD)
+    expect(page).to_have_url(f"{live_server}/reception/")
+    page.context.clear_cookies()  # what an expired session looks like to the server
+    page.wait_for_url(f"{live_server}/login?next=%2Freception%2F", timeout=15000)
+    expect(page.locator("#overview")).to_have_count(0)
+    expect(page.locator(".flash-info")).to_contain_text("Silakan masuk terlebih dahulu")
+    page.fill("#username", "resepsionis")
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    expect(page).to_have_url(f"{live_server}/reception/")

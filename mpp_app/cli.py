@@ -10,7 +10,8 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from . import clock, create_app, housekeeping
+from . import clock, create_app, housekeeping, server
+from .database import database_file
 from .domain import accounts, backup, catalogue_admin, settings, tickets
 from .domain.errors import DomainError
 from .errors import database_fault
@@ -48,6 +49,14 @@ def serve_command(host, port, threads):
     from waitress import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = current_app._get_current_object()
+    database = database_file(db.engine.url)
+    if database:
+        try:
+            app.extensions["mpp_instance_lock"] = server.hold_instance(app.instance_path, database)
+            server.check_database_file(app.instance_path, database)
+        except server.StartRefused as refused:
+            raise click.ClickException(str(refused)) from None
     try:
         password = prepare_instance()
     except OperationalError as error:
@@ -57,15 +66,17 @@ def serve_command(host, port, threads):
         fault, _message = database_fault(error)
         logging.getLogger("mpp_app").error("database %s at start, instance not prepared: %s", fault, error.orig)
         password = None
+    if database and database.exists():
+        server.created_database(app.instance_path, database)
     if password:
         click.echo("=" * 60)
         click.echo("First start: user 'admin' created.")
         click.echo(f"  Password (shown once, change it at first login): {password}")
         click.echo("=" * 60)
-    app = current_app._get_current_object()
     housekeeping.start(app)
+    server.raise_open_file_limit()
     click.echo(f"Serving {app.config['MPP_NAME']} on http://{host}:{port}/ (database: {db.engine.url.render_as_string(hide_password=True)})")
-    serve(app, host=host, port=port, threads=threads, ident="mpp")
+    serve(app, host=host, port=port, **server.waitress_options(threads))
 
 
 @click.command("init-db")
@@ -73,6 +84,9 @@ def serve_command(host, port, threads):
 def init_db_command():
     """Create or upgrade the database schema to the newest migration (keeps existing data)."""
     apply_migrations()
+    database = database_file(db.engine.url)
+    if database:
+        server.created_database(current_app.instance_path, database)
     click.echo("Database schema is up to date.")
 
 

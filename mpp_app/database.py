@@ -8,14 +8,20 @@ woken the moment the previous transaction commits or rolls back. Other processes
 second server) still meet the busy timeout, which stays the outer bound.
 
 Invariants:
+- Nothing is written to a database file that is no longer the one the engine opened (deleted,
+  renamed or replaced while serving: a sync tool, an antivirus quarantine): the write is refused
+  with "database file missing or replaced" (503) instead of landing in an unlinked file and being
+  acknowledged, then lost.
 - A connection takes the gate before the first statement that writes and holds it until its
   transaction ends (commit, rollback or close), so gate order is commit order.
 - Waiting longer than the busy timeout raises the same OperationalError ("database is locked")
   SQLite itself would raise, which the app answers with 503.
 """
+import os
 import re
 import sqlite3
 import threading
+from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
@@ -67,8 +73,28 @@ def engine_options(uri: str, options: dict) -> dict:
     return options
 
 
+def database_file(url):
+    """The file a SQLite URL names (plain, or a `file:` URI with `uri=true`), else None."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    name = url.database
+    if url.query.get("uri") in ("true", "1") and name.startswith("file:"):
+        name = name.removeprefix("file:").split("?", 1)[0]
+    return Path(name).resolve()
+
+
+def _file_identity(path):
+    try:
+        status = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return status.st_dev, status.st_ino
+
+
 def configure_sqlite(engine, busy_timeout_ms: int):
     timeout = busy_timeout_ms / 1000
+    path = database_file(engine.url)
+    opened = {}  # the identity of the file the first connection opened
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
@@ -79,11 +105,15 @@ def configure_sqlite(engine, busy_timeout_ms: int):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
+        if path:
+            opened.setdefault("file", _file_identity(path))
 
     @event.listens_for(engine, "before_cursor_execute")
     def before_write(connection, _cursor, statement, parameters, _context, _many):
         dbapi_connection = connection.connection.dbapi_connection
         if not isinstance(dbapi_connection, GatedConnection) or not WRITE_STATEMENT.match(statement):
             return
+        if path and _file_identity(path) != opened.get("file"):
+            raise OperationalError(statement, parameters, sqlite3.OperationalError("database file missing or replaced"))
         if not dbapi_connection.take_gate(timeout):
             raise OperationalError(statement, parameters, sqlite3.OperationalError("database is locked"))

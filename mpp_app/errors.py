@@ -27,6 +27,9 @@ HTTP_MESSAGES = {
 
 # What the database said, what the person at the PC is told, and the fault named in the log line.
 DATABASE_FAULTS = (
+    ("missing or replaced", "file missing", _l("Berkas basis data hilang atau diganti saat server berjalan. Tidak ada "
+                                               "yang tersimpan dari permintaan ini. Hubungi admin: kembalikan berkasnya, "
+                                               "lalu jalankan ulang server.")),
     ("locked", "locked", _l("Basis data sedang sibuk. Tunggu beberapa detik lalu coba lagi; tidak ada data yang hilang.")),
     ("readonly", "read-only", _l("Basis data tidak dapat ditulis (berkas hanya-baca). Tidak ada yang tersimpan dari "
                                  "permintaan ini. Hubungi admin untuk memeriksa izin berkas basis data.")),

@@ -3,6 +3,7 @@ import shutil
 import threading
 
 import pytest
+from waitress import wasyncore
 from waitress.server import create_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -17,7 +18,11 @@ def live_server(app):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
+    # Let requests in flight finish before their wake-up pipe is closed: a worker writing to it
+    # afterwards wrote into whatever file next got that descriptor (the next test's database).
+    server.task_dispatcher.shutdown()
+    wasyncore.close_all(server._map)
+    thread.join(timeout=5)
 
 
 @pytest.fixture(scope="session")

@@ -13,9 +13,17 @@ DEFAULTS = {
     # Frozen business clock (ISO datetime) for demos and tests; empty means the real clock.
     "MPP_FROZEN_NOW": "",
     "MPP_SESSION_HOURS": 10,
+    # Login throttling (domain/accounts.py). After MAX_FAILURES failures of one account from one
+    # address, or MAX_CLIENT_FAILURES from one address across accounts (both remembered for a day),
+    # each further try from there waits, doubling from 1 second up to MPP_LOGIN_LOCK_MINUTES; an
+    # account that signed in from that address within MPP_LOGIN_KNOWN_CLIENT_DAYS skips the latter.
     "MPP_LOGIN_MAX_FAILURES": 5,
     "MPP_LOGIN_MAX_CLIENT_FAILURES": 20,
+    # Failures of one account from all addresses within MPP_LOGIN_LOCK_MINUTES that lock it for
+    # that long, except at addresses where it signed in within MPP_LOGIN_KNOWN_CLIENT_DAYS.
+    "MPP_LOGIN_MAX_ACCOUNT_FAILURES": 50,
     "MPP_LOGIN_LOCK_MINUTES": 15,
+    "MPP_LOGIN_KNOWN_CLIENT_DAYS": 30,
     "MPP_RETENTION_DAYS": 90,
     # How often `mpp serve` erases personal data past the retention (0: never, schedule the CLI).
     "MPP_PURGE_EVERY_MINUTES": 60,

@@ -278,6 +278,18 @@ class LoginFailure(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
+class KnownClient(db.Model):
+    """An address an account signed in from with the right password, and when it last did: the
+    account-wide lock and the per-address wait spare it there (see domain/accounts.py)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    client: Mapped[str] = mapped_column(String(64))
+    last_login_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("user_id", "client"),)
+
+
 class TicketStatus(str, enum.Enum):
     WAITING = "waiting"
     CALLED = "called"

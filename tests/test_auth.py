@@ -1,6 +1,7 @@
-"""Staff login: sessions, throttling across processes (database-backed), forced password change, CSRF."""
+"""Staff login: sessions, throttling per account and address across processes (database-backed), forced
+password change, CSRF."""
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -10,7 +11,7 @@ from mpp_app import create_app
 from mpp_app.domain.errors import InvalidCredentialsError, LoginLockedError, PasswordPolicyError
 from mpp_app.models import AuditLog, LoginFailure, Role, User
 
-from .conftest import PASSWORD, Staff, csrf_token, login
+from .conftest import PASSWORD, Staff, at, csrf_token, login
 
 
 def user(session, username):
@@ -63,35 +64,164 @@ def test_login_form_validation(client, data, message):
     assert response.status_code == 422 and message in response.get_data(as_text=True)
 
 
-def test_throttle_locks_account_after_five_failures(client, session):
+GUESS = "tebak-tebak-123"
+OFFICE_PC, WIFI_GUESSER = "10.0.0.12", "10.0.0.66"
+
+
+def login_from(client, address, username, password=PASSWORD):
+    return client.post("/login", environ_base={"REMOTE_ADDR": address},
+                       data={"username": username, "password": password, "csrf_token": csrf_token(client)})
+
+
+def set_clock(app, moment):
+    app.config["MPP_FROZEN_NOW"] = moment.isoformat()
+
+
+def failures(session):
+    return session.scalar(select(func.count()).select_from(LoginFailure))
+
+
+def guess_for_an_hour(app, address, usernames, start):
+    """A script guessing passwords from one address for an hour of the frozen clock, as fast as
+    the server lets it: at each moment it tries every username until one is checked, and when all
+    are refused it waits exactly the shortest Retry-After. Returns how many passwords were checked
+    and the wait it was last told."""
+    client = app.test_client()
+    token = csrf_token(client)
+    now, checked, wait = start, 0, 0
+    while now < start + timedelta(hours=1):
+        set_clock(app, now)
+        waits = []
+        for name in usernames:
+            response = client.post("/login", environ_base={"REMOTE_ADDR": address},
+                                   data={"username": name, "password": GUESS, "csrf_token": token})
+            if response.status_code != 429:
+                assert response.status_code == 401
+                checked += 1
+                break
+            waits.append(int(response.headers["Retry-After"]))
+        else:
+            wait = min(waits)
+            now += timedelta(seconds=wait)
+    return checked, wait
+
+
+def test_five_failures_make_that_address_wait_for_that_account(client, session):
     for _ in range(5):
-        assert login(client, "petugas", "bukan-sandinya-1").status_code == 401
-    locked = login(client, "petugas", PASSWORD)  # even the right password is refused while locked
-    assert locked.status_code == 429
-    assert "Terlalu banyak percobaan" in locked.get_data(as_text=True)
-    assert login(client, "manager").status_code == 302  # other accounts are unaffected
+        assert login_from(client, WIFI_GUESSER, "petugas", GUESS).status_code == 401
+    refused = login_from(client, WIFI_GUESSER, "petugas")  # the right password is not even checked
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+    assert "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam 1 detik." in refused.get_data(as_text=True)
+    assert failures(session) == 5  # a refused try is not counted
+    set_clock(client.application, at(10, 0, 1))
+    assert login_from(client, WIFI_GUESSER, "petugas", GUESS).status_code == 401
+    assert login_from(client, WIFI_GUESSER, "petugas").headers["Retry-After"] == "2"  # each failure doubles it
+    assert login_from(client.application.test_client(), OFFICE_PC, "petugas").status_code == 302
+    assert login_from(client, WIFI_GUESSER, "manager").status_code == 302  # other accounts are unaffected
+
+
+def test_waits_grow_to_minutes_and_a_success_clears_its_own_address(session):
+    policy = accounts.ThrottlePolicy()
+    now = at(8)
+    for _ in range(12):
+        with pytest.raises(InvalidCredentialsError):
+            accounts.authenticate(session, "petugas", GUESS, OFFICE_PC, policy, now=now)
+        now += timedelta(minutes=5)
+    with pytest.raises(LoginLockedError) as refused:
+        accounts.authenticate(session, "petugas", PASSWORD, OFFICE_PC, policy, now=now - timedelta(minutes=5))
+    assert refused.value.retry_after == 2 ** 7
+    assert str(refused.value) == "Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam 3 menit."
+    accounts.authenticate(session, "petugas", PASSWORD, OFFICE_PC, policy, now=now)
+    with pytest.raises(InvalidCredentialsError):  # a typo after signing in starts from nothing again
+        accounts.authenticate(session, "petugas", GUESS, OFFICE_PC, policy, now=now)
+    assert accounts.authenticate(session, "petugas", PASSWORD, OFFICE_PC, policy, now=now)
+
+
+def test_a_guesser_on_the_wifi_cannot_lock_the_officer_out(app, session):
+    officer = app.test_client()
+    set_clock(app, at(7, 55))
+    assert login_from(officer, OFFICE_PC, "petugas").status_code == 302
+    officer.post("/logout", headers={"X-CSRFToken": csrf_token(officer)})
+    guess_for_an_hour(app, WIFI_GUESSER, ["petugas"], at(8))
+    assert failures(session) > 10
+    guesser = login_from(app.test_client(), WIFI_GUESSER, "petugas")  # knowing it now would not help yet
+    assert guesser.status_code == 429
+    assert login_from(officer, OFFICE_PC, "petugas").status_code == 302
+    # One address cannot reach the account-wide lock either: a new PC signs in as well.
+    assert login_from(app.test_client(), "10.0.0.13", "petugas").status_code == 302
+
+
+@pytest.mark.parametrize("usernames", [
+    ["petugas"],
+    ["petugas", "petugas2", "manager", "admin", "resepsionis"] + [f"tamu{n}" for n in range(5)],
+], ids=["one account", "many usernames"])
+def test_guessing_from_one_address_slows_to_a_crawl(app, usernames):
+    checked, wait = guess_for_an_hour(app, WIFI_GUESSER, usernames, at(8))
+    assert checked < 40
+    assert wait >= 10 * 60  # by the end of the hour every further guess waits a quarter hour
+
+
+def test_a_nat_full_of_failures_slows_only_accounts_new_to_it(session):
+    policy = accounts.ThrottlePolicy(max_failures=100, max_client_failures=4)
+    accounts.authenticate(session, "manager", PASSWORD, "192.0.2.7", policy, now=at(8) - timedelta(days=29))
+    for name in ("a1", "b2", "c3", "d4"):
+        with pytest.raises(InvalidCredentialsError):
+            accounts.authenticate(session, name, GUESS, "192.0.2.7", policy, now=at(8))
+    assert accounts.authenticate(session, "manager", PASSWORD, "192.0.2.7", policy, now=at(8))
+    with pytest.raises(LoginLockedError):
+        accounts.authenticate(session, "petugas", PASSWORD, "192.0.2.7", policy, now=at(8))
+    assert accounts.authenticate(session, "petugas", PASSWORD, "192.0.2.8", policy, now=at(8))
+
+
+def fail_from_many_addresses(session, policy, count, now):
+    for n in range(count):
+        with pytest.raises(InvalidCredentialsError):
+            accounts.authenticate(session, "petugas", GUESS, f"10.9.{n // 5}.{n % 5}", policy, now=now)
+
+
+def test_account_is_locked_for_new_addresses_after_fifty_failures(session):
+    policy = accounts.ThrottlePolicy()
+    fail_from_many_addresses(session, policy, 49, at(10))
+    assert not accounts.is_locked(session, user(session, "petugas"), policy, now=at(10))
+    assert accounts.authenticate(session, "petugas", PASSWORD, "10.0.0.20", policy, now=at(10))
+    fail_from_many_addresses(session, policy, 1, at(10, 1))
+    assert accounts.is_locked(session, user(session, "petugas"), policy, now=at(10, 1))
+    with pytest.raises(LoginLockedError) as refused:
+        accounts.authenticate(session, "petugas", PASSWORD, "10.0.0.21", policy, now=at(10, 1))
+    assert str(refused.value) == ("Terlalu banyak percobaan masuk yang gagal. "
+                                  "Coba lagi dalam 15 menit atau hubungi admin.")
+    assert accounts.authenticate(session, "manager", PASSWORD, "10.0.0.21", policy, now=at(10, 1))
+
+
+def test_new_address_is_refused_only_while_the_account_lock_holds(session):
+    policy = accounts.ThrottlePolicy()
+    accounts.authenticate(session, "petugas", PASSWORD, OFFICE_PC, policy, now=at(8) - timedelta(days=3))
+    accounts.authenticate(session, "petugas", PASSWORD, "10.0.0.14", policy, now=at(8) - timedelta(days=31))
+    fail_from_many_addresses(session, policy, 50, at(10))
+    for address in ("10.0.0.13", "10.0.0.14"):  # never here, or not for a month
+        with pytest.raises(LoginLockedError):
+            accounts.authenticate(session, "petugas", PASSWORD, address, policy, now=at(10, 14))
+    assert accounts.authenticate(session, "petugas", PASSWORD, OFFICE_PC, policy, now=at(10, 1))
+    assert accounts.is_locked(session, user(session, "petugas"), policy, now=at(10, 14, 59))
+    assert accounts.authenticate(session, "petugas", PASSWORD, "10.0.0.13", policy, now=at(10, 15, 1))
 
 
 def test_throttle_is_shared_through_the_database(app, session):
-    policy = accounts.ThrottlePolicy(max_failures=3, max_client_failures=50, lock_minutes=15)
-    now = datetime.now(timezone.utc)
+    policy = accounts.ThrottlePolicy(max_failures=3, max_account_failures=10)
+    now = at(10)
     # Failures recorded by "another process" are rows like any other.
     session.add_all([LoginFailure(username="petugas", client="10.0.0.9", at=now) for _ in range(3)])
     session.commit()
     with pytest.raises(LoginLockedError):
-        accounts.authenticate(session, "petugas", PASSWORD, "10.0.0.1", policy, now=now)
-    later = now + timedelta(minutes=16)
-    assert accounts.authenticate(session, "petugas", PASSWORD, "10.0.0.1", policy, now=later).username == "petugas"
-
-
-def test_client_throttle_across_usernames(session):
-    policy = accounts.ThrottlePolicy(max_failures=100, max_client_failures=4, lock_minutes=15)
-    for name in ("a1", "b2", "c3", "d4"):
-        with pytest.raises(InvalidCredentialsError):
-            accounts.authenticate(session, name, "tebak-tebak-1", "192.0.2.7", policy)
+        accounts.authenticate(session, "petugas", PASSWORD, "10.0.0.9", policy, now=now)
+    assert accounts.authenticate(session, "petugas", PASSWORD, "10.0.0.1", policy, now=now)
+    session.add_all([LoginFailure(username="petugas", client=f"10.0.1.{n}", at=now) for n in range(7)])
+    session.commit()
     with pytest.raises(LoginLockedError):
-        accounts.authenticate(session, "manager", PASSWORD, "192.0.2.7", policy)
-    assert accounts.authenticate(session, "manager", PASSWORD, "192.0.2.8", policy)
+        accounts.authenticate(session, "petugas", PASSWORD, "10.0.0.2", policy, now=now)
+    assert accounts.authenticate(session, "petugas", PASSWORD, "10.0.0.1", policy, now=now)
+    later = now + timedelta(minutes=16)
+    assert accounts.authenticate(session, "petugas", PASSWORD, "10.0.0.2", policy, now=later).username == "petugas"
 
 
 @pytest.mark.parametrize("proxies, recorded", [(0, "127.0.0.1"), (1, "10.1.2.3")])
@@ -109,8 +239,9 @@ def test_throttle_trusts_forwarded_addresses_only_behind_a_configured_proxy(app,
 
 
 def test_admin_unlocks_account(client, session):
-    for _ in range(5):
-        login(client, "petugas", "bukan-sandinya-1")
+    session.add_all([LoginFailure(username="petugas", client=f"10.0.1.{n}", at=at(10)) for n in range(50)])
+    session.commit()
+    assert login_from(client, "10.0.0.13", "petugas").status_code == 429
     admin_client = client.application.test_client()
     admin = Staff(admin_client).login("admin")
     page = admin.get("/admin/users").get_data(as_text=True)
@@ -118,7 +249,7 @@ def test_admin_unlocks_account(client, session):
     target = user(session, "petugas")
     response = admin.post(f"/admin/users/{target.id}/unlock")
     assert response.status_code == 302
-    assert login(client, "petugas").status_code == 302
+    assert login_from(client, "10.0.0.13", "petugas").status_code == 302
     assert session.scalar(select(AuditLog).where(AuditLog.action == "user_unlocked")) is not None
 
 

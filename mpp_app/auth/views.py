@@ -26,7 +26,7 @@ def login():
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 422 if form.errors else 200
-    show_refusal(lambda error: _form_refused("auth/login.html", form, error))
+    show_refusal(lambda error: _login_refused(form, error))
     policy = accounts.ThrottlePolicy.from_config(current_app.config)
     user = accounts.authenticate(db.session, form.username.data, form.password.data, request.remote_addr or "", policy)
     session.clear()  # a shared office PC: nothing of the previous visitor survives
@@ -38,6 +38,13 @@ def login():
 def _form_refused(template, form, error, status=None):
     form.form_errors.append(str(error))
     return render_template(template, form=form), status or error.status
+
+
+def _login_refused(form, error):
+    page, status = _form_refused("auth/login.html", form, error)
+    # A throttled try says when the next one may come, for scripts as much as for people.
+    wait = getattr(error, "retry_after", None)
+    return page, status, {"Retry-After": str(wait)} if wait else {}
 
 
 @bp.post("/logout")

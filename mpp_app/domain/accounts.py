@@ -1,13 +1,25 @@
 """Staff accounts: password hashing, login with database-backed throttling, password changes.
 
-Throttling lives in the login_failure table, not in process memory, so it holds across the
-threads and worker processes of one installation. An account is locked while it has
-MPP_LOGIN_MAX_FAILURES failures within MPP_LOGIN_LOCK_MINUTES; a client address likewise with
-MPP_LOGIN_MAX_CLIENT_FAILURES (guessing across many usernames). A success or an admin unlock
-clears the account's failures.
+Throttling lives in the login_failure and known_client tables, not in process memory, so it holds
+across the threads and worker processes of one installation. Invariants:
+- Failures count per (account, client address), per address and per account. Failures of a pair
+  or an address are remembered for FAILURE_MEMORY; a success clears only its own pair.
+- After MPP_LOGIN_MAX_FAILURES failures of a pair, each further try from that pair waits, twice as
+  long each time, from FIRST_WAIT up to MPP_LOGIN_LOCK_MINUTES after its latest failure. The
+  same holds for an address after MPP_LOGIN_MAX_CLIENT_FAILURES failures across accounts, except
+  for accounts known at that address, so guessing from a NAT or an unconfigured proxy slows
+  the guesser and not the staff behind it.
+- MPP_LOGIN_MAX_ACCOUNT_FAILURES failures of an account within MPP_LOGIN_LOCK_MINUTES, from any
+  addresses, lock it for MPP_LOGIN_LOCK_MINUTES after the latest, but only for addresses where it
+  has not signed in within MPP_LOGIN_KNOWN_CLIENT_DAYS: the right password keeps working at the
+  officer's own PC while a guesser elsewhere cannot lock it out.
+- A throttled try is refused before the password is checked (a waiting pair cannot probe) and is
+  not counted, so refusals write nothing. An admin unlock or a password reset clears every
+  failure of the account.
 """
 import ctypes
 import ctypes.util
+import math
 import re
 import secrets
 import sys
@@ -19,11 +31,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from .. import clock
 from . import audit
 from .catalogue import agency_by_code
 from .errors import DomainError, InvalidCredentialsError, LoginLockedError, PasswordPolicyError
-from ..models import Counter, CounterState, LoginFailure, Role, User
+from ..models import Counter, CounterState, KnownClient, LoginFailure, Role, User
 
 # Argon2id at OWASP's first recommended setting (19 MiB, 2 passes, 1 lane): strong, and light
 # enough that a burst of logins at opening time does not exhaust an office PC's memory.
@@ -54,19 +69,50 @@ MAX_PASSWORD_LENGTH = 128
 USERNAME_PATTERN = re.compile(r"^[a-z0-9._-]{3,40}$")
 
 
+# Failures of a pair or an address count for a day: with only a quarter hour of memory, a
+# guesser who pauses regains every free try four times an hour (some 80 an hour from one address).
+FAILURE_MEMORY = timedelta(hours=24)
+FIRST_WAIT = timedelta(seconds=1)
+
+WAIT_SECONDS_MESSAGE = _l("Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam %(seconds)s detik.")
+WAIT_MINUTES_MESSAGE = _l("Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam %(minutes)s menit.")
+
+
 @dataclass(frozen=True)
 class ThrottlePolicy:
     max_failures: int = 5
     max_client_failures: int = 20
+    max_account_failures: int = 50
     lock_minutes: int = 15
+    known_client_days: int = 30
 
     @classmethod
     def from_config(cls, config):
         return cls(
-            config["MPP_LOGIN_MAX_FAILURES"],
-            config["MPP_LOGIN_MAX_CLIENT_FAILURES"],
-            config["MPP_LOGIN_LOCK_MINUTES"],
+            max_failures=config["MPP_LOGIN_MAX_FAILURES"],
+            max_client_failures=config["MPP_LOGIN_MAX_CLIENT_FAILURES"],
+            max_account_failures=config["MPP_LOGIN_MAX_ACCOUNT_FAILURES"],
+            lock_minutes=config["MPP_LOGIN_LOCK_MINUTES"],
+            known_client_days=config["MPP_LOGIN_KNOWN_CLIENT_DAYS"],
         )
+
+    @property
+    def window(self) -> timedelta:
+        return timedelta(minutes=self.lock_minutes)
+
+
+class LoginThrottledError(LoginLockedError):
+    """A try refused for `wait` more: `retry_after` whole seconds for the Retry-After header."""
+
+    def __init__(self, wait: timedelta, account_locked: bool):
+        self.retry_after = max(1, math.ceil(wait.total_seconds()))
+        minutes = math.ceil(self.retry_after / 60)
+        if account_locked:
+            super().__init__(minutes=minutes)  # the admin can lift an account lock, so say so
+        elif self.retry_after < 60:
+            super().__init__(WAIT_SECONDS_MESSAGE, seconds=self.retry_after)
+        else:
+            super().__init__(WAIT_MINUTES_MESSAGE, minutes=minutes)
 
 
 def hash_password(password: str) -> str:
@@ -92,42 +138,91 @@ def _password_matches(user, password: str) -> bool:
         return False
 
 
-def _lock_remaining(session, username: str, client: str, policy: ThrottlePolicy, now: datetime):
-    since = now - timedelta(minutes=policy.lock_minutes)
-    rows = [
-        (LoginFailure.username == username, policy.max_failures),
-        (LoginFailure.client == client, policy.max_client_failures),
-    ]
-    for condition, limit in rows:
-        recent = session.execute(
-            select(func.count(), func.max(LoginFailure.at)).where(condition, LoginFailure.at > since)
-        ).one()
-        if recent[0] >= limit:
-            last = recent[1].replace(tzinfo=timezone.utc) if recent[1].tzinfo is None else recent[1]
-            return last + timedelta(minutes=policy.lock_minutes) - now
-    return None
+def _failures(session, condition, since):
+    """How many failures match `condition` after `since`, and the latest of them."""
+    count, last = session.execute(
+        select(func.count(), func.max(LoginFailure.at)).where(condition, LoginFailure.at > since)
+    ).one()
+    if last is not None and last.tzinfo is None:
+        last = last.replace(tzinfo=timezone.utc)
+    return count, last
+
+
+def _growing_wait_ends(failures, free: int, policy: ThrottlePolicy):
+    """When the wait after the latest of `failures` (count, latest) ends, once `free` of them are
+    used up: FIRST_WAIT, doubling with each further failure, never longer than the lock window."""
+    count, last = failures
+    if count < free:
+        return None
+    return last + min(FIRST_WAIT * 2 ** min(count - free, 30), policy.window)
+
+
+def _is_known(session, user, client: str, policy: ThrottlePolicy, now: datetime) -> bool:
+    if user is None:
+        return False
+    since = now - timedelta(days=policy.known_client_days)
+    return session.scalar(select(KnownClient.id).where(
+        KnownClient.user_id == user.id, KnownClient.client == client, KnownClient.last_login_at > since
+    )) is not None
+
+
+def _account_lock_ends(session, username: str, policy: ThrottlePolicy, now: datetime):
+    count, last = _failures(session, LoginFailure.username == username, now - policy.window)
+    return last + policy.window if count >= policy.max_account_failures else None
+
+
+def _throttle(session, username: str, user, client: str, policy: ThrottlePolicy, now: datetime):
+    """The LoginThrottledError this try must get, or None when it may check a password."""
+    memory = now - FAILURE_MEMORY
+    pair = _failures(session, (LoginFailure.username == username) & (LoginFailure.client == client), memory)
+    ends = [(_growing_wait_ends(pair, policy.max_failures, policy), False)]
+    if not _is_known(session, user, client, policy, now):
+        address = _failures(session, LoginFailure.client == client, memory)
+        ends += [(_growing_wait_ends(address, policy.max_client_failures, policy), False),
+                 (_account_lock_ends(session, username, policy, now), True)]
+    end, account_locked = max(((end, locked) for end, locked in ends if end is not None), default=(None, False))
+    if end is None or end <= now:
+        return None
+    return LoginThrottledError(end - now, account_locked)
+
+
+def _remember_client(session, user: User, client: str, policy: ThrottlePolicy, now: datetime) -> None:
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(KnownClient).values(user_id=user.id, client=client, last_login_at=now)
+    # An upsert: two tabs of one browser signing in at once must not collide on the unique pair.
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["user_id", "client"], set_={"last_login_at": statement.excluded.last_login_at}))
+    session.execute(delete(KnownClient).where(
+        KnownClient.user_id == user.id, KnownClient.last_login_at <= now - timedelta(days=policy.known_client_days)))
 
 
 def authenticate(session, username: str, password: str, client: str, policy: ThrottlePolicy, now=None) -> User:
     """Return the active user whose password matches, recording the attempt; commits.
 
-    Raises LoginLockedError while the account or client is throttled (without checking the
-    password, so a locked account cannot be probed) and InvalidCredentialsError otherwise.
+    Raises LoginLockedError (a LoginThrottledError, with retry_after) while the pair, the address
+    or the account is throttled (see the module's invariants), without checking the password and
+    without recording anything; InvalidCredentialsError for a wrong password, an unknown or an
+    inactive account. A success clears the failures of this account at this address and makes
+    the address known for the account.
     """
-    now = now or datetime.now(timezone.utc)
+    now = clock.at(now)
     username = username.strip().lower()[:40]
-    remaining = _lock_remaining(session, username, client, policy, now)
-    if remaining is not None:
-        raise LoginLockedError(minutes=max(1, int(remaining.total_seconds() // 60) + 1))
+    client = client[:64]
     user = session.scalar(select(User).where(User.username == username))
+    refusal = _throttle(session, username, user, client, policy, now)
+    if refusal is not None:
+        raise refusal
     if not _password_matches(user, password) or not user.active:
-        session.add(LoginFailure(username=username, client=client[:64], at=now))
+        session.add(LoginFailure(username=username, client=client, at=now))
+        # Only the recent failures are ever read: keep the table as small as the guessing allows.
+        session.execute(delete(LoginFailure).where(LoginFailure.at <= now - max(FAILURE_MEMORY, policy.window)))
         audit.record(session, user, "login_failed", user, after={"username": username}, client=client)
         session.commit()
         raise InvalidCredentialsError()
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    session.execute(delete(LoginFailure).where(LoginFailure.username == username, LoginFailure.client == client))
+    _remember_client(session, user, client, policy, now)
     user.last_login_at = now
     audit.record(session, user, "login", user, client=client)
     session.commit()
@@ -188,7 +283,8 @@ def create_user(session, username, full_name, role: Role, password, agency_code=
 
 
 def unlock(session, user: User, actor: User) -> int:
-    """Clear the throttle on an account; returns how many failures were removed; commits."""
+    """Clear every failure of the account (its lock and its waits at every address); returns how
+    many were removed; commits."""
     removed = session.execute(delete(LoginFailure).where(LoginFailure.username == user.username)).rowcount
     audit.record(session, actor, "user_unlocked", user, before={"failures": removed})
     session.commit()
@@ -196,12 +292,10 @@ def unlock(session, user: User, actor: User) -> int:
 
 
 def is_locked(session, user: User, policy: ThrottlePolicy, now=None) -> bool:
-    now = now or datetime.now(timezone.utc)
-    since = now - timedelta(minutes=policy.lock_minutes)
-    count = session.scalar(
-        select(func.count()).where(LoginFailure.username == user.username, LoginFailure.at > since)
-    )
-    return count >= policy.max_failures
+    """Whether the account-wide lock holds: addresses it has not signed in from recently are refused."""
+    now = clock.at(now)
+    ends = _account_lock_ends(session, user.username, policy, now)
+    return ends is not None and ends > now
 
 
 def generate_password() -> str:

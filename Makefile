@@ -9,7 +9,7 @@ test: test-deps
 	.venv/bin/pytest
 
 test-deps:
-	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium)
+	@(command -v chromium && (command -v nginx || test -x /usr/sbin/nginx)) >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium nginx)
 	[ -x .venv/bin/python ] || $(PYTHON) -m venv .venv
 	.venv/bin/pip install -q -e '.[test]'
 

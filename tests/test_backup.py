@@ -178,3 +178,30 @@ def test_a_backup_removes_what_killed_backups_left_behind(app, staff, runner, ho
     assert not {killed.name, journal.name, written.name} & left
     assert {running.name, download.name} <= left
     assert len([name for name in left if name.endswith(".sqlite")]) == 1
+
+
+def test_a_same_day_restore_never_issues_a_number_again(app, session):
+    """A backup taken at A-005, five more tickets handed out, then the restore: the next ticket is
+    A-011, not a second A-006 (A-006..A-010 are in citizens' hands); other agencies and days keep
+    their own counters."""
+    from mpp_app.domain import tickets
+    from mpp_app.extensions import db
+
+    from .conftest import agency_by_code
+
+    dukcapil = agency_by_code(session, "DUKCAPIL").services[0].id
+    bapenda = agency_by_code(session, "BAPENDA").services[0].id
+    issue = lambda service: tickets.issue_ticket(session, service_id=service, visitor_name="Warga").ticket  # noqa: E731
+    for _ in range(5):
+        issue(dukcapil)
+    issue(bapenda)
+    with app.app_context():
+        live = Path(make_url(str(db.engine.url)).database)
+    copy = backup.backup(live, live.with_name("at-A-005.sqlite")).path
+    for _ in range(5):
+        issue(dukcapil)
+    session.close()
+    backup.restore(live, copy)
+    assert numbers(live) == {"A-001", "A-002", "A-003", "A-004", "A-005", "B-001"}  # the backup's tickets
+    assert issue(dukcapil).display_number == "A-011"
+    assert issue(bapenda).display_number == "B-002"

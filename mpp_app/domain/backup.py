@@ -147,7 +147,8 @@ def backup_for_download(session, actor, folder: Path, keep: int = 7) -> BackupRe
 
 
 def restore(database: Path, source: Path) -> tuple[BackupReport, Path]:
-    """Replace the live database's content with a checked backup; returns the saved previous copy."""
+    """Replace the live database's content with a checked backup; returns the saved previous copy.
+    Today's numbering continues after the highest number either database handed out."""
     source = Path(source)
     if not source.is_file():
         raise BackupError(f"{source} does not exist.")
@@ -156,4 +157,21 @@ def restore(database: Path, source: Path) -> tuple[BackupReport, Path]:
     with _open(source, read_only=True) as origin, _open(database) as live:
         live.execute("PRAGMA busy_timeout=15000")
         origin.backup(live)
+        _keep_numbers_handed_out(live, saved.path)
     return BackupReport(source, tickets, source.stat().st_size), saved.path
+
+
+def _keep_numbers_handed_out(live, previous: Path) -> None:
+    """Numbers the replaced database handed out are in citizens' hands (printed, on the board):
+    each agency's daily counter continues from the higher of the restored and the replaced one, so
+    a same-day restore skips them instead of issuing them again."""
+    live.execute("ATTACH DATABASE ? AS previous", (str(previous),))
+    try:
+        live.execute(
+            "INSERT INTO daily_number (agency_id, business_date, last_number) "
+            "SELECT agency_id, business_date, last_number FROM previous.daily_number "
+            "WHERE agency_id IN (SELECT id FROM main.agency) "
+            "ON CONFLICT (agency_id, business_date) DO UPDATE SET last_number = max(last_number, excluded.last_number)")
+        live.commit()
+    finally:
+        live.execute("DETACH DATABASE previous")

@@ -53,7 +53,7 @@ def serve_command(host, port, threads):
     database = database_file(db.engine.url)
     if database:
         try:
-            app.extensions["mpp_instance_lock"] = server.hold_instance(app.instance_path, database)
+            app.extensions["mpp_database_lock"] = server.hold_database(database)
             server.check_database_file(app.instance_path, database)
         except server.StartRefused as refused:
             raise click.ClickException(str(refused)) from None

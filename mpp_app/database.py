@@ -86,7 +86,7 @@ def database_file(url):
 def _file_identity(path):
     try:
         status = os.stat(path)
-    except FileNotFoundError:
+    except OSError:  # gone; on Windows a file pending deletion is refused instead
         return None
     return status.st_dev, status.st_ino
 

@@ -3,8 +3,8 @@ that is the one this instance made (never a fresh one in place of a lost file), 
 that slow or hostile clients on the Wi-Fi cannot starve.
 
 Invariants:
-- At most one `mpp serve` runs on a SQLite instance (an OS file lock, released when the process
-  dies); a second one refuses to start and points to PostgreSQL for several processes.
+- At most one `mpp serve` runs on a SQLite file (an OS file lock beside it, released when the
+  process dies); a second one refuses to start and points to PostgreSQL for several processes.
 - A database file is created only for a brand-new instance. Once one was created (the marker file
   DATABASE_MARKER in the instance folder), a missing file stops the start with a clear message
   instead of a new seeded database, a new admin and numbering from A-001 again.
@@ -22,6 +22,9 @@ from filelock import FileLock, Timeout
 
 DATABASE_MARKER = "database-created"
 CONNECTION_LIMIT = 2000
+# Windows has no poll(): waitress falls back to select(), which takes at most 512 sockets there and
+# ends the server past that. Stay below it.
+WINDOWS_CONNECTION_LIMIT = 480
 CHANNEL_TIMEOUT = 30  # seconds of silence before waitress closes a connection (its default: 120)
 MAX_REQUEST_BODY = 2 * 1024 * 1024  # our largest form is a few KiB; waitress would buffer 1 GiB
 
@@ -31,7 +34,8 @@ class StartRefused(Exception):
 
 
 def waitress_options(threads: int) -> dict:
-    return {"threads": threads, "ident": "mpp", "connection_limit": CONNECTION_LIMIT,
+    limit = WINDOWS_CONNECTION_LIMIT if sys.platform == "win32" else CONNECTION_LIMIT
+    return {"threads": threads, "ident": "mpp", "connection_limit": limit,
             "channel_timeout": CHANNEL_TIMEOUT, "cleanup_interval": 10, "asyncore_use_poll": True,
             "max_request_body_size": MAX_REQUEST_BODY}
 
@@ -49,11 +53,11 @@ def raise_open_file_limit(wanted: int = CONNECTION_LIMIT + 200) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
-def hold_instance(instance_path: str, database: Path):
-    """Take the instance's server lock for as long as this process lives; StartRefused when another
+def hold_database(database: Path):
+    """Take the database file's server lock for as long as this process lives; StartRefused when another
     `mpp serve` holds it. Several processes writing one SQLite file take turns through the busy
     timeout (p99 rose from 0.5 s to 3.4 s in a test): that layout wants PostgreSQL."""
-    lock = FileLock(str(Path(instance_path) / "serve.lock"))
+    lock = FileLock(str(database.with_name(database.name + ".serve-lock")))
     try:
         lock.acquire(timeout=0)
     except Timeout:

@@ -148,30 +148,39 @@ def backup_for_download(session, actor, folder: Path, keep: int = 7) -> BackupRe
 
 def restore(database: Path, source: Path) -> tuple[BackupReport, Path]:
     """Replace the live database's content with a checked backup; returns the saved previous copy.
-    Today's numbering continues after the highest number either database handed out."""
+
+    Today's numbering continues after the highest number either database handed out: the backup
+    is staged beside the live file, given the live counters as late as possible, and only then
+    copied in, so the restored content carries them the moment it lands (a server running
+    meanwhile never sees the backup's lower counters)."""
     source = Path(source)
     if not source.is_file():
         raise BackupError(f"{source} does not exist.")
     tickets = _check(source)
     saved = backup(database, database.with_name(f"{database.stem}.before-restore-{datetime.now():%Y%m%d-%H%M%S}.sqlite"))
-    with _open(source, read_only=True) as origin, _open(database) as live:
-        live.execute("PRAGMA busy_timeout=15000")
-        origin.backup(live)
-        _keep_numbers_handed_out(live, saved.path)
+    staged = database.with_name(f"{database.name}.restoring.partial")
+    _copy(source, staged)
+    try:
+        with _open(staged) as restored, _open(database) as live:
+            live.execute("PRAGMA busy_timeout=15000")
+            _keep_numbers_handed_out(restored, database)
+            restored.backup(live)
+    finally:
+        staged.unlink(missing_ok=True)
     return BackupReport(source, tickets, source.stat().st_size), saved.path
 
 
-def _keep_numbers_handed_out(live, previous: Path) -> None:
-    """Numbers the replaced database handed out are in citizens' hands (printed, on the board):
-    each agency's daily counter continues from the higher of the restored and the replaced one, so
-    a same-day restore skips them instead of issuing them again."""
-    live.execute("ATTACH DATABASE ? AS previous", (str(previous),))
+def _keep_numbers_handed_out(restored, live: Path) -> None:
+    """Numbers the live database handed out are in citizens' hands (printed, on the board): each
+    agency's daily counter in the restored content continues from the higher of the two, so a
+    same-day restore skips them instead of issuing them again."""
+    restored.execute("ATTACH DATABASE ? AS previous", (str(live),))
     try:
-        live.execute(
+        restored.execute(
             "INSERT INTO daily_number (agency_id, business_date, last_number) "
             "SELECT agency_id, business_date, last_number FROM previous.daily_number "
             "WHERE agency_id IN (SELECT id FROM main.agency) "
             "ON CONFLICT (agency_id, business_date) DO UPDATE SET last_number = max(last_number, excluded.last_number)")
-        live.commit()
+        restored.commit()
     finally:
-        live.execute("DETACH DATABASE previous")
+        restored.execute("DETACH DATABASE previous")

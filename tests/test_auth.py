@@ -1,6 +1,8 @@
 """Staff login: sessions, throttling per account and address across processes (database-backed), forced
 password change, CSRF."""
 import re
+import threading
+from collections import Counter as Tally
 from datetime import timedelta
 
 import pytest
@@ -8,10 +10,12 @@ from sqlalchemy import func, select
 
 from mpp_app.domain import accounts
 from mpp_app import create_app
+from mpp_app.extensions import db
 from mpp_app.domain.errors import InvalidCredentialsError, LoginLockedError, PasswordPolicyError
 from mpp_app.models import AuditLog, LoginFailure, Role, User
 
-from .conftest import PASSWORD, Staff, at, csrf_token, login
+from .conftest import PASSWORD, PRODUCTION_HASHER, Staff, at, csrf_token, login
+from .helpers import run_in_processes
 
 
 def user(session, username):
@@ -149,6 +153,49 @@ def test_a_guesser_on_the_wifi_cannot_lock_the_officer_out(app, session):
     assert login_from(officer, OFFICE_PC, "petugas").status_code == 302
     # One address cannot reach the account-wide lock either: a new PC signs in as well.
     assert login_from(app.test_client(), "10.0.0.13", "petugas").status_code == 302
+
+
+def guess_from_threads(config, threads, start, results):
+    """Runs in its own process, as one server process would: `threads` threads, each with its own
+    client, send one wrong password for petugas from the guesser's address the moment `start` is
+    set. Puts their (status, Retry-After)."""
+    app = create_app(config)
+    clients = [app.test_client() for _ in range(threads)]
+    tokens = [csrf_token(client) for client in clients]
+    outcomes = []
+
+    def guess(client, token):
+        start.wait()
+        try:
+            response = client.post("/login", environ_base={"REMOTE_ADDR": WIFI_GUESSER},
+                                   data={"username": "petugas", "password": GUESS, "csrf_token": token})
+            outcomes.append((response.status_code, response.headers.get("Retry-After")))
+        except Exception as error:  # collected: the assertion shows it
+            outcomes.append((repr(error), None))
+
+    workers = [threading.Thread(target=guess, args=pair) for pair in zip(clients, tokens)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    with app.app_context():
+        db.engine.dispose()
+    results.put(outcomes)
+
+
+@pytest.mark.slow
+def test_a_burst_of_parallel_guesses_gets_one_password_check_per_wait(app, app_config, session):
+    # The real Argon2 cost (the workers verify with the production hasher) is the window a burst
+    # races through; 4 processes of 4 threads meet both the in-process write gate and the database.
+    user(session, "petugas").password_hash = PRODUCTION_HASHER.hash(PASSWORD)
+    session.add_all([LoginFailure(username="petugas", client=WIFI_GUESSER, at=at(10)) for _ in range(5)])
+    session.commit()
+    # The free tries are used up and the first wait has just ended: one more guess may be checked.
+    config = {**app_config, "SECRET_KEY": "burst-test", "MPP_FROZEN_NOW": at(10, 0, 1).isoformat()}
+    outcomes = [o for batch in run_in_processes([(guess_from_threads, (config, 4))] * 4) for o in batch]
+    # The others are told to wait from the one guess that was checked.
+    assert Tally(outcomes) == {(401, None): 1, (429, "2"): 15}
+    assert failures(session) == 6
 
 
 @pytest.mark.parametrize("usernames", [

@@ -16,6 +16,11 @@ across the threads and worker processes of one installation. Invariants:
 - A throttled try is refused before the password is checked (a waiting pair cannot probe) and is
   not counted, so refusals write nothing. An admin unlock or a password reset clears every
   failure of the account.
+- A try that may check a password is first recorded as a failure, committed before the check,
+  and judged against the failures recorded before it; tries are admitted one at a time (SQLite's
+  write lock, a PostgreSQL advisory lock). So tries sent in parallel count as if sent one after
+  another: a wait lets one password check through, not one per server thread or process. The
+  record stays if the password is wrong; a success removes it with the pair's failures.
 """
 import ctypes
 import ctypes.util
@@ -73,6 +78,8 @@ USERNAME_PATTERN = re.compile(r"^[a-z0-9._-]{3,40}$")
 # guesser who pauses regains every free try four times an hour (some 80 an hour from one address).
 FAILURE_MEMORY = timedelta(hours=24)
 FIRST_WAIT = timedelta(seconds=1)
+# Any fixed key: advisory locks are per database, and the app takes no other.
+_ADMISSION_LOCK_KEY = 0x6D70705F6C6F67  # "mpp_log"
 
 WAIT_SECONDS_MESSAGE = _l("Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam %(seconds)s detik.")
 WAIT_MINUTES_MESSAGE = _l("Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam %(minutes)s menit.")
@@ -138,8 +145,11 @@ def _password_matches(user, password: str) -> bool:
         return False
 
 
-def _failures(session, condition, since):
-    """How many failures match `condition` after `since`, and the latest of them."""
+def _failures(session, condition, since, excluding=None):
+    """How many failures match `condition` after `since`, and the latest of them, leaving out the
+    row with id `excluding`."""
+    if excluding is not None:
+        condition = condition & (LoginFailure.id != excluding)
     count, last = session.execute(
         select(func.count(), func.max(LoginFailure.at)).where(condition, LoginFailure.at > since)
     ).one()
@@ -166,24 +176,47 @@ def _is_known(session, user, client: str, policy: ThrottlePolicy, now: datetime)
     )) is not None
 
 
-def _account_lock_ends(session, username: str, policy: ThrottlePolicy, now: datetime):
-    count, last = _failures(session, LoginFailure.username == username, now - policy.window)
+def _account_lock_ends(session, username: str, policy: ThrottlePolicy, now: datetime, excluding=None):
+    count, last = _failures(session, LoginFailure.username == username, now - policy.window, excluding)
     return last + policy.window if count >= policy.max_account_failures else None
 
 
-def _throttle(session, username: str, user, client: str, policy: ThrottlePolicy, now: datetime):
-    """The LoginThrottledError this try must get, or None when it may check a password."""
+def _throttle(session, username: str, user, client: str, policy: ThrottlePolicy, now: datetime,
+              excluding=None):
+    """The LoginThrottledError this try must get, or None when it may check a password; the
+    failure with id `excluding` (this try's own record) is not counted."""
     memory = now - FAILURE_MEMORY
-    pair = _failures(session, (LoginFailure.username == username) & (LoginFailure.client == client), memory)
+    pair = _failures(session, (LoginFailure.username == username) & (LoginFailure.client == client), memory,
+                     excluding)
     ends = [(_growing_wait_ends(pair, policy.max_failures, policy), False)]
     if not _is_known(session, user, client, policy, now):
-        address = _failures(session, LoginFailure.client == client, memory)
+        address = _failures(session, LoginFailure.client == client, memory, excluding)
         ends += [(_growing_wait_ends(address, policy.max_client_failures, policy), False),
-                 (_account_lock_ends(session, username, policy, now), True)]
+                 (_account_lock_ends(session, username, policy, now, excluding), True)]
     end, account_locked = max(((end, locked) for end, locked in ends if end is not None), default=(None, False))
     if end is None or end <= now:
         return None
     return LoginThrottledError(end - now, account_locked)
+
+
+def _admit(session, username: str, user, client: str, policy: ThrottlePolicy, now: datetime):
+    """Record this try as a failure and commit it, so that tries checking their passwords at the
+    same time count it; or return the LoginThrottledError it gets instead, recording nothing."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Sequence ids are not commit order: two tries that judged themselves before either record
+        # was visible would both pass. Held until the commit or rollback below, a few milliseconds.
+        session.execute(select(func.pg_advisory_xact_lock(_ADMISSION_LOCK_KEY)))
+    attempt = LoginFailure(username=username, client=client, at=now)
+    session.add(attempt)
+    # On SQLite this insert takes the write lock (and the process's gate) until the commit or
+    # rollback below, so every other record visible to the judgement was admitted before this one.
+    session.flush()
+    refusal = _throttle(session, username, user, client, policy, now, excluding=attempt.id)
+    if refusal is not None:
+        session.rollback()
+        return refusal
+    session.commit()
+    return None
 
 
 def _remember_client(session, user: User, client: str, policy: ThrottlePolicy, now: datetime) -> None:
@@ -209,18 +242,22 @@ def authenticate(session, username: str, password: str, client: str, policy: Thr
     username = username.strip().lower()[:40]
     client = client[:64]
     user = session.scalar(select(User).where(User.username == username))
+    # Judged once without writing, so a guesser told to wait never queues for the write lock.
     refusal = _throttle(session, username, user, client, policy, now)
+    if refusal is None:
+        refusal = _admit(session, username, user, client, policy, now)
     if refusal is not None:
         raise refusal
     if not _password_matches(user, password) or not user.active:
-        session.add(LoginFailure(username=username, client=client, at=now))
-        # Only the recent failures are ever read: keep the table as small as the guessing allows.
+        # _admit recorded the failure already. Only the recent failures are ever read: keep the
+        # table as small as the guessing allows.
         session.execute(delete(LoginFailure).where(LoginFailure.at <= now - max(FAILURE_MEMORY, policy.window)))
         audit.record(session, user, "login_failed", user, after={"username": username}, client=client)
         session.commit()
         raise InvalidCredentialsError()
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    # This try's own record goes with the pair's failures.
     session.execute(delete(LoginFailure).where(LoginFailure.username == username, LoginFailure.client == client))
     _remember_client(session, user, client, policy, now)
     user.last_login_at = now

@@ -123,6 +123,18 @@ def create_user_command(username, role, agency_code, full_name, password_stdin):
         click.echo(f"Password (shown once, must be changed at first login): {password}")
 
 
+@click.command("reset-password")
+@click.argument("username")
+@with_appcontext
+def reset_password_command(username):
+    """Give a staff account a one-time password, printed once (a lost admin password, for one)."""
+    user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No user {username}.")
+    password = accounts.reset_password(db.session, user, None)
+    click.echo(f"One-time password for {user.username} (shown once, must be changed at next login): {password}")
+
+
 @click.command("purge-personal-data")
 @click.option("--days", type=click.IntRange(0, 3650), default=None,
               help="Retention in days (default: the manager's setting, else MPP_RETENTION_DAYS, 90).")
@@ -194,7 +206,7 @@ def restore_command(path, yes):
 
 
 def register_commands(app):
-    for command in (serve_command, init_db_command, seed_command, create_user_command,
+    for command in (serve_command, init_db_command, seed_command, create_user_command, reset_password_command,
                     purge_personal_data_command, priority_rule_command, setting_command, backup_command,
                     restore_command):
         app.cli.add_command(command)

@@ -243,3 +243,14 @@ def test_the_database_refuses_a_ticket_event_of_unknown_kind(session):
                         {"ticket": ticket.id, "at": datetime(2026, 11, 30, 2, 0)})
         session.flush()
     session.rollback()
+
+
+def test_reset_password_command_prints_a_one_time_password(runner, client, session):
+    """An admin who lost the password printed at the first start gets a new one from the console."""
+    result = runner.invoke(args=["reset-password", "Admin"])
+    assert result.exit_code == 0, result.output
+    password = re.search(r"must be changed at next login\): (\S+)", result.output).group(1)
+    assert login(client, "admin", password).status_code == 302
+    assert client.get("/admin/").headers["Location"].endswith("/password")  # to be changed first
+    assert login(client.application.test_client(), "admin").status_code == 401  # the old one is gone
+    assert runner.invoke(args=["reset-password", "nobody"]).exit_code == 1

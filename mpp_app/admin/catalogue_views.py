@@ -130,7 +130,9 @@ def new_user():
     show_refusal(lambda error: _form_page(form, _("Pengguna baru"), request.path, [str(error)], error.status))
     user = accounts.create_user(db.session, form.username.data, form.full_name.data, Role(form.role.data),
                                 password, agency_code=form.agency.data or None, actor=acting_user())
-    return render_template("admin/one_time_password.html", user=user, password=password)
+    # The form is swapped by htmx: it gets the password panel in its place, not a page in a page.
+    template = "admin/_one_time_password.html" if is_htmx() else "admin/one_time_password.html"
+    return render_template(template, user=user, password=password)
 
 
 @bp.post("/users/<int:user_id>/reset-password")

@@ -30,6 +30,7 @@ import secrets
 import sys
 import threading
 from dataclasses import dataclass
+from typing import Optional
 from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
@@ -363,10 +364,12 @@ def _require_manageable(actor: User, target: User) -> None:
         raise DomainError(_l("Anda tidak berwenang mengelola akun %(username)s."), username=target.username)
 
 
-def reset_password(session, target: User, actor: User) -> str:
+def reset_password(session, target: User, actor: Optional[User]) -> str:
     """Give the account a one-time password that must be changed at the next login; ends its
-    sessions and lifts any throttle. Returns the password (shown once). Audited; commits."""
-    _require_manageable(actor, target)
+    sessions and lifts any throttle. Returns the password (shown once). Audited; commits.
+    `actor` None is the server's own console (`mpp reset-password`), whoever may run it there."""
+    if actor is not None:
+        _require_manageable(actor, target)
     password = generate_password()
     target.password_hash = hash_password(password)
     target.must_change_password = True

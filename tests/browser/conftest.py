@@ -1,6 +1,7 @@
 """Browser fixtures: the app served by waitress on a loopback port, and Debian's chromium driven by Playwright."""
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from waitress import wasyncore
@@ -52,3 +53,13 @@ def log_in(page, base, username, password):
         page.click("main button[type=submit]")
     # htmx binds its triggers on load; typing before that would be lost.
     page.wait_for_load_state("load")
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-screenshots"
+
+
+def screenshot(page, name):
+    """Save what the person at that screen sees, to look at before a change is called done
+    (test-screenshots/ is ignored by git)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -1,9 +1,11 @@
 """The manager changes Friday's hours and adds a closure; reception feels it at once."""
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from ..conftest import PASSWORD
-from .conftest import log_in
+from .conftest import log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -51,3 +53,20 @@ def test_manager_changes_friday_and_adds_closure_then_reception_is_refused(app, 
     expect(desk.locator("#issue-form .flash-error")).to_contain_text(
         "Buka kembali Selasa, 8 Desember 2026, 08.00 WITA")
     desk_context.close()
+
+
+def test_a_new_staff_account_shows_its_one_time_password_in_place_of_the_form(live_server, page):
+    """The first thing a new admin does: the password panel replaces the form, inside the one page
+    (not a second header and menu drawn inside the form)."""
+    log_in(page, live_server, "admin", PASSWORD)
+    page.goto(f"{live_server}/admin/users/new")
+    page.fill("#username", "maria.tefa")
+    page.fill("#full_name", "Maria Tefa")
+    page.select_option("#role", "receptionist")
+    page.locator("#record-form button[type=submit]").click()
+    expect(page.locator("#record-form")).to_contain_text("Kata sandi sekali pakai")
+    expect(page.locator("#record-form .one-time-password code")).to_have_text(re.compile(r"\S{10,}"))
+    expect(page.locator("header")).to_have_count(1)
+    expect(page.locator("nav")).to_have_count(1)
+    expect(page.locator("#record-form form")).to_have_count(0)
+    screenshot(page, "admin-new-user-password")

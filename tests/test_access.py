@@ -23,6 +23,7 @@ MATRIX = {
     "auth.change_password": ("GET", {}, ANY_STAFF),
     "services.ticket_status": ("GET", {"token": "tidak-ada"}, PUBLIC),
     "services.health": ("GET", {}, PUBLIC),
+    "services.favicon": ("GET", {}, PUBLIC),
     "reception.index": ("GET", {}, FRONT_DESK),
     "reception.service_choices": ("GET", {}, FRONT_DESK),
     "reception.issue": ("POST", {}, FRONT_DESK),
@@ -180,3 +181,11 @@ def test_a_polled_panel_without_a_session_moves_the_whole_page_to_login_and_back
     assert response.headers["HX-Redirect"] == "/login?next=%2Freception%2F%3Fq%3Dktp"
     page = client.get("/reception/")
     assert page.status_code == 302 and page.headers["Location"] == "/login?next=%2Freception%2F"
+
+
+def test_every_page_links_the_icon_and_the_old_icon_address_leads_to_it(client):
+    assert 'rel="icon" href="/static/favicon.svg"' in client.get("/").get_data(as_text=True)
+    assert 'rel="icon" href="/static/favicon.svg"' in client.get("/board/").get_data(as_text=True)
+    for address in ("/favicon.ico", "/static/favicon.svg"):
+        icon = client.get(address)
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data

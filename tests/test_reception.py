@@ -157,12 +157,15 @@ def test_lookup_and_cancel(desk, session):
     desk.post("/reception/tickets", form(session), htmx=True)
     card = desk.get("/reception/tickets/lookup?q=a1", htmx=True)
     assert card.status_code == 200 and "A-001" in card.get_data(as_text=True)
+    assert "Cetak ulang" in card.get_data(as_text=True)
     ticket = session.scalar(select(Ticket))
     missing_reason = desk.post(f"/reception/tickets/{ticket.id}/cancel", {"reason": ""}, htmx=True)
     assert missing_reason.status_code == 422 and "Isi alasan pembatalan" in missing_reason.get_data(as_text=True)
     done = desk.post(f"/reception/tickets/{ticket.id}/cancel", {"reason": "Berkas belum lengkap"}, htmx=True)
     assert done.status_code == 200 and done.headers["HX-Trigger"] == "queue-changed"
     assert "dibatalkan" in done.get_data(as_text=True)
+    assert "Cetak ulang" not in done.get_data(as_text=True)  # a cancelled ticket is not printed again
+    assert "Cetak ulang" not in desk.get("/reception/tickets/lookup?q=a1", htmx=True).get_data(as_text=True)
     again = desk.post(f"/reception/tickets/{ticket.id}/cancel", {"reason": "lagi ya"}, htmx=True)
     assert again.status_code == 409 and again.headers["HX-Retarget"] == "#messages"
     session.expire_all()

@@ -1,5 +1,5 @@
 """Public information pages: home with today's hours, the service catalogue and its search."""
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 
 from .. import clock
 from ..domain import catalogue, hours, hours_admin, queue_status
@@ -48,6 +48,12 @@ def ticket_status(token):
         # 286 tells htmx to stop polling a finished ticket.
         return render_template("services/_ticket_status.html", position=position), 286 if finished else 200
     return render_template("services/ticket_status.html", position=position, ticket=position.ticket)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers and bookmarks that ask the old way get the icon every page links to."""
+    return current_app.send_static_file("favicon.svg")
 
 
 @bp.get("/healthz")

@@ -113,7 +113,8 @@ def configure_sqlite(engine, busy_timeout_ms: int):
         dbapi_connection = connection.connection.dbapi_connection
         if not isinstance(dbapi_connection, GatedConnection) or not WRITE_STATEMENT.match(statement):
             return
-        if path and _file_identity(path) != opened.get("file"):
+        # Checked at a transaction's first write (before it holds the gate), not at every statement.
+        if path and not dbapi_connection.holds_gate and _file_identity(path) != opened.get("file"):
             raise OperationalError(statement, parameters, sqlite3.OperationalError("database file missing or replaced"))
         if not dbapi_connection.take_gate(timeout):
             raise OperationalError(statement, parameters, sqlite3.OperationalError("database is locked"))

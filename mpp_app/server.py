@@ -15,10 +15,11 @@ Invariants:
 """
 import sqlite3
 import sys
-from contextlib import closing
 from pathlib import Path
 
 from filelock import FileLock, Timeout
+
+from .domain.backup import open_file
 
 DATABASE_MARKER = "database-created"
 CONNECTION_LIMIT = 2000
@@ -68,14 +69,10 @@ def hold_database(database: Path):
 
 
 def check_database_file(instance_path: str, database: Path) -> None:
-    """Refuse to start on a missing database file of an instance that had one (StartRefused);
-    remember that this instance has a database once the file exists."""
+    """Refuse to start on a missing database file of an instance that had one (StartRefused).
+    The marker is written by created_database once the start has prepared the file."""
     marker = Path(instance_path) / DATABASE_MARKER
-    if database.exists() and _has_schema(database):
-        if not marker.exists():
-            marker.write_text(f"{database}\n")
-        return
-    if marker.exists():
+    if marker.exists() and not (database.exists() and _has_schema(database)):
         # An empty file counts as missing: any command run on a missing path creates one.
         raise StartRefused(
             f"The database {database} is missing or empty, but this instance had one (created before, see "
@@ -86,7 +83,7 @@ def check_database_file(instance_path: str, database: Path) -> None:
 
 def _has_schema(database: Path) -> bool:
     try:
-        with closing(sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)) as connection:
+        with open_file(database, read_only=True) as connection:
             return connection.execute("SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'").fetchone()[0] > 0
     except sqlite3.Error:
         return True  # locked or damaged, not missing: the start reports the fault itself

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ..database import database_file
 from . import audit
 
 REQUIRED_TABLES = {"alembic_version", "agency", "service", "ticket", "daily_number", "user"}
@@ -48,13 +49,14 @@ class BackupReport:
 
 
 def sqlite_path(url) -> Path:
-    if url.get_backend_name() != "sqlite" or not url.database:
+    path = database_file(url)
+    if path is None:
         raise NotSQLiteError("Backup and restore work on the embedded SQLite database. For PostgreSQL use "
                           "pg_dump and pg_restore (see README, 'Backups').")
-    return Path(url.database)
+    return path
 
 
-def _open(path: Path, read_only=False):
+def open_file(path: Path, read_only=False):
     """A connection that is closed on leaving the block (sqlite3's own context manager only commits):
     Windows cannot rename or delete a file that is still open."""
     if read_only:  # as_uri() gives file:///C:/... on Windows and escapes "?" and "#" in names
@@ -65,7 +67,7 @@ def _open(path: Path, read_only=False):
 def _check(path: Path) -> int:
     """Integrity-check a database file and return its ticket count; BackupError when unusable."""
     try:
-        with _open(path, read_only=True) as database:
+        with open_file(path, read_only=True) as database:
             result = database.execute("PRAGMA integrity_check").fetchall()
             if result != [("ok",)]:
                 raise BackupError(f"{path} failed the integrity check: {result[0][0]}")
@@ -78,7 +80,7 @@ def _check(path: Path) -> int:
 
 
 def _copy(source: Path, target: Path):
-    with _open(source) as origin, _open(target) as copy:
+    with open_file(source) as origin, open_file(target) as copy:
         copy.execute("PRAGMA busy_timeout=15000")
         origin.backup(copy, pages=1024)  # in steps, so writers are not held up for the whole copy
         copy.execute("PRAGMA journal_mode=DELETE")  # a self-contained file: no -wal beside it
@@ -161,7 +163,7 @@ def restore(database: Path, source: Path) -> tuple[BackupReport, Path]:
     staged = database.with_name(f"{database.name}.restoring.partial")
     _copy(source, staged)
     try:
-        with _open(staged) as restored, _open(database) as live:
+        with open_file(staged) as restored, open_file(database) as live:
             live.execute("PRAGMA busy_timeout=15000")
             _keep_numbers_handed_out(restored, database)
             restored.backup(live)

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Optional
 
-from flask_babel import lazy_gettext as _l
+from babel.lists import format_list
+from flask_babel import get_locale, lazy_gettext as _l, ngettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -41,6 +42,8 @@ ELEMENTS = [
      (_l("Tidak ada"), _l("Ada tetapi tidak berfungsi"), _l("Berfungsi kurang maksimal"), _l("Dikelola dengan baik"))),
 ]
 CODES = [code for code, *_ in ELEMENTS]
+# The screen after the ninth question: comment, optional profile and the send button.
+LAST_SCREEN = "end"
 PROFILE = {
     "age_band": ("<20", "20-29", "30-39", "40-49", "50-59", "60+"),
     "sex": ("L", "P"),
@@ -56,11 +59,24 @@ KIOSK_WINDOW = timedelta(minutes=15)
 
 
 class SurveyAnswerError(DomainError):
-    message = _l("Jawaban survei tidak lengkap atau tidak valid.")
+    """Questions without an answer 1-4, all of them named in one sentence ("Pertanyaan 2 dan 5 belum dijawab.")."""
+
+    def __init__(self, gaps: list):
+        super().__init__()
+        self.gaps = gaps
+
+    def __str__(self):
+        numbers = format_list([str(n) for n in self.gaps], locale=get_locale() or "id")
+        return ngettext("Pertanyaan %(numbers)s belum dijawab.", "Pertanyaan %(numbers)s belum dijawab.",
+                        len(self.gaps), numbers=numbers)
 
 
 class AlreadyAnsweredError(ConflictError):
     message = _l("Survei untuk tiket ini sudah diisi. Terima kasih.")
+
+
+class StaleSurveyError(ConflictError):
+    message = _l("Sesi survei sudah berganti. Silakan isi untuk layanan yang tampil.")
 
 
 class NotFinishedError(ConflictError):
@@ -119,20 +135,16 @@ def index_by_agency(session, start, end) -> list:
 
 def submit(session, ticket: Ticket, answers: dict, channel: str, comment: str = "", profile: Optional[dict] = None,
            now: Optional[datetime] = None) -> SurveyResponse:
-    """Store one anonymous answer for a finished ticket: all nine elements 1-4, at most one per
-    ticket (a unique constraint stands behind the check, for double submits). Commits."""
+    """Store one anonymous answer for a finished ticket: all nine elements 1-4 (else every question
+    without one is named), at most one per ticket (a unique constraint stands behind the check, for
+    double submits and a second survey of the same ticket on another device). Commits."""
     now = clock.at(now)
     if ticket.status is not TicketStatus.DONE:
         raise NotFinishedError()
-    values = {}
-    for code in CODES:
-        try:
-            values[code] = int(answers.get(code, ""))
-        except (TypeError, ValueError):
-            raise SurveyAnswerError(_l("Mohon jawab semua pertanyaan (%(element)s belum dijawab)."),
-                                    element=code.upper()) from None
-        if not 1 <= values[code] <= 4:
-            raise SurveyAnswerError(_l("Nilai %(element)s harus 1 sampai 4."), element=code.upper())
+    values = valid_answers(answers)
+    if len(values) < len(CODES):
+        raise SurveyAnswerError(gaps(values))
+    values = {code: int(value) for code, value in values.items()}
     profile = {k: v for k, v in (profile or {}).items() if k in PROFILE and v in PROFILE[k]}
     response = SurveyResponse(ticket_id=ticket.id, agency_id=ticket.queue_agency_id, service_id=ticket.service_id,
                               counter_id=ticket.counter_id, business_date=ticket.business_date, answered_at=now,
@@ -150,12 +162,73 @@ def answered(session, ticket_id: int) -> bool:
     return session.scalar(select(SurveyResponse.id).where(SurveyResponse.ticket_id == ticket_id)) is not None
 
 
+def valid_answers(answers: dict) -> dict:
+    """The answers that are one of the four choices, as "1".."4" by element code; others are unanswered."""
+    return {code: str(answers.get(code, "")).strip() for code in CODES
+            if str(answers.get(code, "")).strip() in ("1", "2", "3", "4")}
+
+
+def gaps(answers: dict) -> list:
+    """The numbers (1-9) of the questions without a valid answer, in order."""
+    given = valid_answers(answers)
+    return [number for number, code in enumerate(CODES, 1) if code not in given]
+
+
+def next_screen(answers: dict, screen: str, back: bool = False) -> str:
+    """The screen of the step-by-step survey that follows `screen` (a question code, or LAST_SCREEN).
+
+    Back goes one question back (never before the first). Forward stays on a question still without
+    an answer, else goes to the next unanswered question after it, then to one left unanswered before
+    it (a gap named by a refused send, a page reloaded from history), and to LAST_SCREEN when all nine
+    are answered; so a citizen who went back to change an answer returns to where they were."""
+    if screen not in CODES:
+        screen = LAST_SCREEN if screen == LAST_SCREEN else CODES[0]
+    if back:
+        position = CODES.index(screen) if screen in CODES else len(CODES)
+        return CODES[max(position - 1, 0)]
+    given = valid_answers(answers)
+    if screen in CODES and screen not in given:
+        return screen
+    start = CODES.index(screen) + 1 if screen in CODES else len(CODES)
+    for code in CODES[start:] + CODES[:start]:
+        if code not in given:
+            return code
+    return LAST_SCREEN
+
+
 def kiosk_ticket(session, counter_id: int, now: Optional[datetime] = None) -> Optional[Ticket]:
-    """The ticket a counter's survey tablet asks about: the counter's most recent ticket finished in
-    the last 15 minutes that has no answer yet."""
+    """The ticket a counter's survey tablet asks about: the counter's latest finished ticket, when it
+    finished in the last 15 minutes and has no answer yet. Once it is answered the tablet waits for the
+    next citizen instead of asking about an earlier one, whose citizen has left."""
     now = clock.at(now)
+    latest = session.scalar(
+        select(Ticket).where(Ticket.counter_id == counter_id, Ticket.status == TicketStatus.DONE)
+        .order_by(Ticket.finished_at.desc(), Ticket.id.desc()).limit(1))
+    if latest is None or not _askable(session, latest.id, counter_id, now):
+        return None
+    return latest
+
+
+def kiosk_survey(session, counter_id: int, ticket_id, now: Optional[datetime] = None) -> Ticket:
+    """The ticket a tablet's survey screen was opened for, while its answers are still welcome: a
+    ticket of this counter, finished in the last 15 minutes, not yet answered. A citizen finishing
+    the survey after the officer already finished the next one is still counted. Raises
+    AlreadyAnsweredError (a double tap on send) or StaleSurveyError (a screen left too long)."""
+    now = clock.at(now)
+    ticket_id = int(ticket_id) if str(ticket_id).isdigit() and len(str(ticket_id)) <= 12 else None
+    ticket = session.get(Ticket, ticket_id) if ticket_id else None
+    if ticket is None or ticket.counter_id != counter_id or ticket.status is not TicketStatus.DONE:
+        raise StaleSurveyError()
+    if answered(session, ticket.id):
+        raise AlreadyAnsweredError()
+    if not _askable(session, ticket.id, counter_id, now):
+        raise StaleSurveyError()
+    return ticket
+
+
+def _askable(session, ticket_id: int, counter_id: int, now: datetime) -> bool:
     return session.scalar(
-        select(Ticket).where(Ticket.counter_id == counter_id, Ticket.status == TicketStatus.DONE,
-                             Ticket.finished_at >= now - KIOSK_WINDOW,
-                             ~select(SurveyResponse.id).where(SurveyResponse.ticket_id == Ticket.id).exists())
-        .order_by(Ticket.finished_at.desc()).limit(1))
+        select(Ticket.id).where(Ticket.id == ticket_id, Ticket.counter_id == counter_id,
+                                Ticket.status == TicketStatus.DONE, Ticket.finished_at >= now - KIOSK_WINDOW,
+                                ~select(SurveyResponse.id).where(SurveyResponse.ticket_id == Ticket.id).exists())
+    ) is not None

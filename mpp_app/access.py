@@ -49,12 +49,6 @@ def can(permission: str) -> bool:
     return current_user.is_authenticated and current_user.role in PERMISSIONS[permission]
 
 
-def require_agency(agency_id: int) -> None:
-    """Officers act only on their own agency; other roles see every agency."""
-    if current_user.role is Role.OFFICER and current_user.agency_id != agency_id:
-        abort(403)
-
-
 def start_endpoint(user) -> str:
     """Where each role lands after login."""
     return {

@@ -337,3 +337,46 @@ def test_counter_day_counts_where_tickets_ended(session, officer, loket1):
     counter_actions.transfer(session, loket1.id, officer, agency_by_code(session, "BAPENDA").services[0].id, now=at(10, 45))
     assert queue_status.counter_day(session, loket1.id, MONDAY) == queue_status.CounterDay(2, 1, 7.5)  # (6 + 9) / 2
     assert queue_status.counter_day(session, loket1.id, date(2026, 12, 1)) == queue_status.CounterDay(0, 0, None)
+
+
+# --- what the console shows ---------------------------------------------------------------
+
+def test_officer_of_another_agency_is_told_whose_counter_it_is(session, officer):
+    bapenda_counter = agency_by_code(session, "BAPENDA").counters[0]
+    with pytest.raises(desks.OtherAgencyError) as refused:
+        desks.counter_for(session, bapenda_counter.id, officer)
+    assert refused.value.status == 403
+    assert str(refused.value) == f"{bapenda_counter.name} milik Bapenda; Anda petugas Dukcapil."
+    assert desks.counter_for(session, 1, officer).id == 1
+    assert desks.counter_for(session, bapenda_counter.id, user(session, "manager")).id == bapenda_counter.id
+    with pytest.raises(errors.NotFoundError):
+        desks.counter_for(session, 9999, officer)
+
+
+def test_waiting_list_counts_minutes_and_names_where_a_transfer_came_from(session, officer, loket1):
+    first = issue(session, minute=0)
+    second = issue(session, minute=30)
+    counter_actions.call_next(session, loket1.id, officer, now=at(9, 40))
+    other_service = agency_by_code(session, "DUKCAPIL").services[1]
+    counter_actions.transfer(session, loket1.id, officer, other_service.id, now=at(9, 45))
+
+    entries = queue_status.counter_queue(session, loket1, now=at(9, 52, 59))
+    assert [(e.ticket.id, e.minutes_waited) for e in entries] == [(first.id, 52), (second.id, 22)]
+    assert entries[0].transferred_from == queue_status.TransferOrigin("Loket 1", "Dukcapil")
+    assert entries[1].transferred_from is None
+    assert queue_status.minutes_waited(second, at(9, 29)) == 0  # a clock set back never shows a negative wait
+
+
+def test_transfer_origin_is_the_latest_transfer(session, officer, loket1):
+    ticket = issue(session)
+    bapenda = agency_by_code(session, "BAPENDA")
+    counter_actions.call_next(session, loket1.id, officer, now=at(9, 5))
+    counter_actions.transfer(session, loket1.id, officer, bapenda.services[0].id, now=at(9, 10))
+    other = add_officer(session, "petugas6", agency="BAPENDA")
+    loket_b = desks.open_counter(session, bapenda.counters[0].id, other)
+    counter_actions.call_next(session, loket_b.id, other, now=at(9, 20))
+    counter_actions.transfer(session, loket_b.id, other, agency_by_code(session, "DUKCAPIL").services[1].id,
+                             now=at(9, 25))
+    assert queue_status.transfer_origins(session, [ticket.id]) == {
+        ticket.id: queue_status.TransferOrigin(loket_b.name, "Bapenda")}
+    assert queue_status.transfer_origins(session, []) == {}

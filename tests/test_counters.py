@@ -198,7 +198,9 @@ def test_board_polling_answers_304_when_unchanged(client, opened, session):
     same = client.get("/board/state", headers={"HX-Request": "true", "If-None-Match": tag})
     assert same.status_code == 304 and same.get_data() == b""
     issue(session)
-    assert client.get("/board/state", headers={"If-None-Match": tag}).status_code == 304  # issuing is not shown
+    issued = client.get("/board/state", headers={"If-None-Match": tag})  # the agency's waiting count changed
+    assert issued.status_code == 200 and issued.headers["ETag"] != tag
+    tag = issued.headers["ETag"]
     opened.post("/counters/1/call-next", htmx=True)
     changed = client.get("/board/state", headers={"If-None-Match": tag})
     assert changed.status_code == 200 and changed.headers["ETag"] != tag
@@ -220,3 +222,119 @@ def test_board_filtered_by_agency(client, opened, app, session):
 def test_board_shows_paused_counter(client, opened):
     opened.post("/counters/1/pause", htmx=True)
     assert "Istirahat" in client.get("/board/state").get_data(as_text=True)
+
+
+# --- a sense of time, and clear answers ----------------------------------------------------
+
+def set_clock(app, hh, mm=0, ss=0):
+    app.config["MPP_FROZEN_NOW"] = f"2026-11-30T{hh:02d}:{mm:02d}:{ss:02d}+08:00"
+
+
+def timer_text(body):
+    return re.search(r'<time class="timer[^"]*"[^>]*>([^<]*)</time>', body).group(1)
+
+
+def test_current_ticket_counts_time_since_called_then_since_service_started(opened, app, session):
+    issue(session)
+    opened.post("/counters/1/call-next", htmx=True)  # at 10:00:00
+    set_clock(app, 10, 3, 25)
+    body = opened.get("/counters/1/current", htmx=True).get_data(as_text=True)
+    assert "Sejak dipanggil" in body and timer_text(body) == "03:25"
+    # The server's start and its "now", for the script that keeps the clock running in the browser.
+    assert 'datetime="2026-11-30T02:00:00.000+00:00"' in body and 'data-now="2026-11-30T10:03:25.000+08:00"' in body
+
+    started = opened.post("/counters/1/start", htmx=True).get_data(as_text=True)  # at 10:03:25
+    assert "Lama dilayani" in started and timer_text(started) == "00:00" and "timer-over" not in started
+    expected = session.scalar(select(Ticket)).service.expected_minutes
+    assert f"target {expected} mnt" in started and f'data-limit="{expected * 60}"' in started
+    set_clock(app, 10, 3 + expected, 26)
+    late = opened.get("/counters/1/current", htmx=True).get_data(as_text=True)
+    assert timer_text(late) == f"{expected:02d}:01" and 'class="timer timer-over"' in late
+
+
+def test_waiting_list_shows_minutes_waited_and_marks_transferred_tickets(opened, app, session):
+    issue(session)
+    issue(session)
+    opened.post("/counters/1/call-next", htmx=True)
+    other_service = agency_by_code(session, "DUKCAPIL").services[1]
+    set_clock(app, 10, 5)
+    opened.post("/counters/1/transfer", {"service_id": str(other_service.id)}, htmx=True)
+    set_clock(app, 10, 12, 40)
+    body = opened.get("/counters/1/waiting", htmx=True).get_data(as_text=True)
+    assert body.count("menunggu 12 mnt") == 2 and "10.00" not in body  # minutes waited, not the issue time
+    assert body.count("pindahan dari Loket 1 · Dukcapil") == 1
+    first, second = body.index("A-001"), body.index("A-002")
+    assert first < body.index("pindahan dari") < second  # the badge is on the transferred ticket
+
+
+def test_no_show_rule_is_written_next_to_the_button(opened, session):
+    issue(session)
+    called = opened.post("/counters/1/call-next", htmx=True).get_data(as_text=True)
+    reason = "“Tidak hadir” bisa dipilih setelah dipanggil ulang 2 kali (sudah 0)."
+    assert reason in called and 'aria-describedby="no-show-reason"' in called
+    assert "minimal 2 kali dulu" not in called  # the old hover-only title
+    assert "(sudah 1)." in opened.post("/counters/1/recall", htmx=True).get_data(as_text=True)
+    ready = opened.post("/counters/1/recall", htmx=True).get_data(as_text=True)
+    assert "bisa dipilih setelah" not in ready and "disabled" not in ready
+
+
+def test_break_is_a_banner_with_its_start_and_the_resume_button(opened, app):
+    set_clock(app, 10, 15)
+    paused = opened.post("/counters/1/pause", htmx=True).get_data(as_text=True)
+    assert 'class="break-banner"' in paused and "Istirahat sejak 10.15" in paused
+    assert 'hx-post="/counters/1/resume"' in paused.split('class="break-banner"')[1]
+    set_clock(app, 10, 27, 3)
+    page = opened.get("/counters/1").get_data(as_text=True)
+    assert "Istirahat sejak 10.15" in page and timer_text(page.split("break-banner")[1]) == "12:03"
+    resumed = opened.post("/counters/1/resume", htmx=True).get_data(as_text=True)
+    assert "break-banner" not in resumed and "Istirahat sejak" not in resumed
+
+
+def test_break_start_follows_the_users_language(opened, app):
+    set_clock(app, 14, 5)
+    opened.post("/counters/1/pause", htmx=True)
+    opened.post("/language", {"language": "en", "next": "/counters/1"})
+    page = opened.get("/counters/1").get_data(as_text=True).replace("\u202f", " ")
+    assert "14:05" in page and "14.05" not in page and "PM" not in page
+
+
+def test_finish_transfer_and_no_show_are_confirmed_in_place(opened, session):
+    for _ in range(3):
+        issue(session)
+    opened.post("/counters/1/call-next", htmx=True)
+    opened.post("/counters/1/start", htmx=True)
+    done = opened.post("/counters/1/finish", htmx=True)
+    assert done.status_code == 200 and "A-001 selesai dilayani." in done.get_data(as_text=True)
+    assert "selesai dilayani" not in opened.get("/counters/1/current", htmx=True).get_data(as_text=True)
+    assert "selesai dilayani" not in opened.post("/counters/1/call-next", htmx=True).get_data(as_text=True)
+    target = agency_by_code(session, "BAPENDA").services[0]
+    moved = opened.post("/counters/1/transfer", {"service_id": str(target.id)}, htmx=True).get_data(as_text=True)
+    assert f"A-002 dialihkan ke {target.name}." in moved
+    opened.post("/counters/1/call-next", htmx=True)
+    opened.post("/counters/1/recall", htmx=True)
+    opened.post("/counters/1/recall", htmx=True)
+    assert "A-003 ditandai tidak hadir." in opened.post("/counters/1/no-show", htmx=True).get_data(as_text=True)
+
+
+def test_officer_opening_another_agencys_counter_is_told_why(staff):
+    bapenda = staff.login("petugas2")
+    page = bapenda.get("/counters/1")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 403
+    assert "Loket 1 milik Dukcapil; Anda petugas Bapenda." in body and 'href="/counters/"' in body
+    assert "<title>Loket tidak dapat dibuka" in body and "<h1>403" not in body
+    opening = bapenda.post("/counters/1/open")
+    assert opening.status_code == 403 and "Loket 1 milik Dukcapil" in opening.get_data(as_text=True)
+    action = bapenda.post("/counters/1/call-next", htmx=True)  # a stale htmx button: the message area
+    assert action.status_code == 403 and action.headers["HX-Retarget"] == "#messages"
+    assert "Loket 1 milik Dukcapil; Anda petugas Bapenda." in action.get_data(as_text=True)
+
+
+def test_release_and_close_ask_before_acting(opened, app):
+    manager = Staff(app.test_client()).login("manager")
+    page = manager.get("/counters/").get_data(as_text=True)
+    assert ('data-confirm="Lepas Loket 1 dari Petugas? Tiket yang sedang dipanggil atau dilayani di loket ini '
+            'kembali ke antrean."') in page
+    assert "js/confirm.js" in page
+    console = opened.get("/counters/1").get_data(as_text=True)
+    assert 'data-confirm="Tutup loket untuk hari ini?"' in console and "js/confirm.js" in console

@@ -5,21 +5,24 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from .. import clock
-from ..access import COUNTER_STAFF, MANAGERS, require_agency, role_required
+from ..access import COUNTER_STAFF, MANAGERS, role_required
 from ..domain import catalogue, counter_actions, counter_sessions, queue_status, settings
 from ..domain.announce import announcement
 from ..extensions import db
 from ..models import Counter, Role
-from ..web import acting_user
+from ..web import acting_user, show_refusal
 from .forms import FinishForm, TransferForm
 
 bp = Blueprint("counters", __name__, url_prefix="/counters")
 
 
 def _counter(counter_id) -> Counter:
-    counter = db.get_or_404(Counter, counter_id)
-    require_agency(counter.agency_id)
-    return counter
+    return counter_sessions.counter_for(db.session, counter_id, acting_user())
+
+
+def _refused_page(error):
+    """A counter page that cannot be opened, in a sentence, with the way back to the counter list."""
+    return render_template("counters/refused.html", message=str(error)), error.status
 
 
 @bp.get("/")
@@ -37,6 +40,7 @@ def index():
 @bp.post("/<int:counter_id>/open")
 @role_required(Role.OFFICER)
 def open_counter(counter_id):
+    show_refusal(_refused_page)
     counter = _counter(counter_id)
     counter_sessions.open_counter(db.session, counter.id, acting_user())
     return redirect(url_for("counters.console", counter_id=counter.id))
@@ -51,11 +55,12 @@ def release(counter_id):
     return redirect(url_for("counters.index"))
 
 
-def _current_context(counter, finish_form=None, transfer_form=None):
+def _current_context(counter, finish_form=None, transfer_form=None, notice=None):
     ticket = counter_sessions.active_ticket(db.session, counter.id)
     mode = settings.get(db.session, "announce_mode")
     return {
-        "counter": counter, "ticket": ticket,
+        "counter": counter, "ticket": ticket, "now": clock.now(), "notice": notice,
+        "transferred_from": ticket and queue_status.transfer_origins(db.session, [ticket.id]).get(ticket.id),
         "sentence": ticket and announcement(ticket.agency.prefix, ticket.number, counter.number, mode),
         "recalls_needed": settings.get_int(db.session, "recalls_before_no_show"),
         "finish_form": finish_form or FinishForm(formdata=None),
@@ -65,7 +70,7 @@ def _current_context(counter, finish_form=None, transfer_form=None):
 
 
 def _waiting_context(counter):
-    return {"counter": counter, "waiting": queue_status.waiting_list(db.session, counter, clock.today()),
+    return {"counter": counter, "waiting": queue_status.counter_queue(db.session, counter),
             "no_shows": queue_status.no_shows(db.session, counter, clock.today()), "form": FlaskForm(),
             "today": queue_status.counter_day(db.session, counter.id, clock.today())}
 
@@ -73,6 +78,7 @@ def _waiting_context(counter):
 @bp.get("/<int:counter_id>")
 @role_required(*COUNTER_STAFF)
 def console(counter_id):
+    show_refusal(_refused_page)
     counter = _counter(counter_id)
     return render_template("counters/console.html", **{**_current_context(counter), **_waiting_context(counter)})
 
@@ -89,9 +95,10 @@ def waiting(counter_id):
     return render_template("counters/_waiting_list.html", **_waiting_context(_counter(counter_id)))
 
 
-def _after_action(counter):
-    """The current-ticket fragment, and a nudge to the waiting list and other widgets."""
-    return render_template("counters/_current_ticket.html", **_current_context(counter)), 200, {
+def _after_action(counter, notice=None):
+    """The current-ticket fragment (with `notice`, a confirmation of what just ended), and a nudge
+    to the waiting list and other widgets."""
+    return render_template("counters/_current_ticket.html", **_current_context(counter, notice=notice)), 200, {
         "HX-Trigger": "queue-changed"}
 
 
@@ -124,8 +131,8 @@ def recall(counter_id):
 def no_show(counter_id):
     counter = _counter(counter_id)
     needed = settings.get_int(db.session, "recalls_before_no_show")
-    counter_actions.mark_no_show(db.session, counter.id, acting_user(), needed)
-    return _after_action(counter)
+    ticket = counter_actions.mark_no_show(db.session, counter.id, acting_user(), needed)
+    return _after_action(counter, _("%(number)s ditandai tidak hadir.", number=ticket.display_number))
 
 
 @bp.post("/<int:counter_id>/start")
@@ -143,8 +150,8 @@ def finish(counter_id):
     form = FinishForm()
     if not form.validate_on_submit():
         return render_template("counters/_current_ticket.html", **_current_context(counter, finish_form=form)), 422
-    counter_actions.finish(db.session, counter.id, acting_user(), form.note.data)
-    return _after_action(counter)
+    ticket = counter_actions.finish(db.session, counter.id, acting_user(), form.note.data)
+    return _after_action(counter, _("%(number)s selesai dilayani.", number=ticket.display_number))
 
 
 @bp.post("/<int:counter_id>/transfer")
@@ -154,12 +161,14 @@ def transfer(counter_id):
     form = TransferForm()
     if not form.validate_on_submit():
         return render_template("counters/_current_ticket.html", **_current_context(counter, transfer_form=form)), 422
-    counter_actions.transfer(db.session, counter.id, acting_user(), int(form.service_id.data), form.note.data)
-    return _after_action(counter)
+    ticket = counter_actions.transfer(db.session, counter.id, acting_user(), int(form.service_id.data),
+                                      form.note.data)
+    return _after_action(counter, _("%(number)s dialihkan ke %(service)s.", number=ticket.display_number,
+                                    service=ticket.service.name))
 
 
 def _counter_bar(counter):
-    return render_template("counters/_counter_bar.html", counter=counter, form=FlaskForm()), 200, {
+    return render_template("counters/_counter_bar.html", counter=counter, now=clock.now(), form=FlaskForm()), 200, {
         "HX-Trigger": "queue-changed, counter-refresh"}
 
 

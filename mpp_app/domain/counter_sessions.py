@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from . import audit
 from .. import clock
 from .errors import ConflictError, DomainError, NotFoundError
-from ..models import Counter, CounterState, Ticket, TicketEvent, TicketEventKind, TicketStatus
+from ..models import Counter, CounterState, Role, Ticket, TicketEvent, TicketEventKind, TicketStatus
 
 ACTIVE_STATUSES = (TicketStatus.CALLED, TicketStatus.SERVING)
 
@@ -35,7 +35,12 @@ class NotHolderError(ConflictError):
 
 class OtherAgencyError(DomainError):
     status = 403
-    message = _l("%(counter)s milik instansi lain.")
+    message = _l("%(counter)s milik %(agency)s; Anda petugas %(own)s.")
+
+    @classmethod
+    def at(cls, counter, officer):
+        return cls(counter=counter.name, agency=counter.agency.short_name,
+                   own=officer.agency.short_name if officer.agency else "-")
 
 
 class CounterBusyError(ConflictError):
@@ -50,6 +55,17 @@ def active_counter(session, counter_id) -> Counter:
     counter = session.get(Counter, counter_id)
     if counter is None or not counter.active:
         raise NotFoundError(_l("Loket tidak ditemukan atau tidak aktif."))
+    return counter
+
+
+def counter_for(session, counter_id: int, user) -> Counter:
+    """The counter `user` may see and work: an officer only their own agency's (OtherAgencyError,
+    a 403 that names both agencies), other staff any. NotFoundError when there is no such counter."""
+    counter = session.get(Counter, counter_id)
+    if counter is None:
+        raise NotFoundError(_l("Loket tidak ditemukan."))
+    if user.role is Role.OFFICER and counter.agency_id != user.agency_id:
+        raise OtherAgencyError.at(counter, user)
     return counter
 
 
@@ -80,7 +96,7 @@ def open_counter(session, counter_id: int, officer, now: Optional[datetime] = No
     now = clock.at(now)
     counter = active_counter(session, counter_id)
     if counter.agency_id != officer.agency_id:
-        raise OtherAgencyError(counter=counter.name)
+        raise OtherAgencyError.at(counter, officer)
     try:
         changed = session.execute(
             update(Counter)

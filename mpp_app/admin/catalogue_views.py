@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .. import clock
+from .. import clock, inputs
 from ..access import MANAGERS, role_required
 from ..domain import accounts, catalogue_admin, settings
 from ..extensions import db
@@ -181,13 +181,13 @@ def audit_log():
         query = query.where(AuditLog.record_type == record_type)
     errors = []
     for name, op in (("from", "ge"), ("to", "lt")):
-        text = request.args.get(name, "")[:10]
+        text = request.args.get(name, "")[:20].strip()
         if not text:
             continue
         try:
-            day = datetime.strptime(text, "%Y-%m-%d").date() + timedelta(days=1 if op == "lt" else 0)
-        except ValueError:
-            errors.append(_("Tanggal tidak valid: %(text)s", text=text))
+            day = inputs.parse_day(text) + timedelta(days=1 if op == "lt" else 0)
+        except inputs.InputError as error:
+            errors.append(str(error))
             continue
         moment = datetime.combine(day, time(0), tzinfo=clock.zone())
         query = query.where(AuditLog.at >= moment if op == "ge" else AuditLog.at < moment)

@@ -1,20 +1,61 @@
-"""Administration for managers and admins: overview, database backup and staff accounts."""
+"""Administration for managers and admins: the start page with the screens to set up, database
+backup, staff accounts, and how the audit log reads."""
+from ipaddress import ip_address
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
+import segno
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 
-from ..domain import accounts, backup
+from ..domain import accounts, audit, backup
 from ..access import MANAGERS, role_required
 from ..domain.errors import DomainError
 from ..extensions import db
+from ..labels import label
 from ..models import Agency, Counter, Role, Service, User
-from ..web import acting_user
+from ..web import acting_user, is_htmx, show_refusal
+from .forms import UserEditForm, choices
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+# The audit page reads each row through the domain's describe(), in the reader's language.
+bp.add_app_template_filter(audit.describe, "audit_line")
+bp.add_app_template_filter(audit.record_type_label, "audit_record_type")
+
+# The public screens a manager sets up, with where each one goes (endpoint, title, hint).
+SCREENS = (
+    ("board.page", _l("Papan antrean (TV)"),
+     _l("TV di ruang tunggu: buka dalam mode kios Chromium agar layar penuh dan suara panggilan langsung "
+        "menyala (lihat README).")),
+    ("services.home", _l("Beranda warga"),
+     _l("QR di pintu masuk dan di meja resepsionis: jam buka, layanan, dan cek status nomor antrean.")),
+    ("services.catalogue_page", _l("Daftar layanan dan persyaratan"),
+     _l("Tablet atau poster di ruang tunggu: persyaratan, biaya dan waktu tiap layanan.")),
+    ("survey.public_index", _l("Hasil survei kepuasan (IKM)"),
+     _l("Layar informasi atau situs web kantor: nilai IKM yang wajib diumumkan.")),
+)
+
+
+def public_url(endpoint, **values) -> str:
+    """The address citizens' devices reach: MPP_PUBLIC_URL when configured, else this request's
+    host (as on the printed ticket)."""
+    base = current_app.config.get("MPP_PUBLIC_URL", "").rstrip("/") or request.host_url.rstrip("/")
+    return base + url_for(endpoint, **values)
+
+
+def qr_data_uri(url: str) -> str:
+    return segno.make(url, error="m").svg_data_uri(scale=3, border=2)
+
+
+def _only_this_pc(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    try:
+        return host == "localhost" or ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @bp.get("/")
@@ -24,7 +65,13 @@ def index():
         model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
         for model in (Agency, Service, Counter, User)
     }
-    return render_template("admin/index.html", counts=counts,
+    screens = [{"title": title, "hint": hint, "url": public_url(endpoint)} for endpoint, title, hint in SCREENS]
+    kiosks = [{"counter": counter, "url": public_url("survey.kiosk", token=counter.kiosk_token)}
+              for counter in db.session.scalars(select(Counter).where(Counter.active).order_by(Counter.number))]
+    for screen in screens + kiosks:
+        screen["qr"] = qr_data_uri(screen["url"])
+    return render_template("admin/index.html", counts=counts, screens=screens, kiosks=kiosks,
+                           only_this_pc=_only_this_pc(screens[0]["url"]),
                            embedded_database=db.engine.url.get_backend_name() == "sqlite")
 
 
@@ -82,3 +129,43 @@ def unlock_user(user_id):
     flash(_("Akun %(username)s telah dibuka kembali.", username=target.username), "success")
     return redirect(url_for("admin.users"))
 
+
+def _user_form(form, target, status=200, errors=()):
+    """The account edit form: alone for htmx, inside its page otherwise."""
+    context = {"form": form, "title": _("Ubah akun %(username)s", username=target.username),
+               "action": url_for("admin.edit_user", user_id=target.id), "errors": list(errors)}
+    template = "admin/_record_form.html" if is_htmx() else "admin/record_page.html"
+    return render_template(template, **context), status
+
+
+def _refused(form, target):
+    """A refusal of the domain shown next to the field it names, else above the form."""
+    def render(error):
+        field = getattr(error, "field", None)
+        if field in form:
+            form[field].errors = [*form[field].errors, str(error)]
+            return _user_form(form, target, error.status)
+        return _user_form(form, target, error.status, [str(error)])
+    return render
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def edit_user(user_id):
+    target = manageable_user(user_id)
+    form = UserEditForm(data={"full_name": target.full_name, "role": target.role.value,
+                              "agency": target.agency.code if target.agency else ""}
+                        if request.method == "GET" else None)
+    allowed = accounts.MANAGEABLE_ROLES[current_user.role]
+    form.role.choices = choices((r.value, label(r)) for r in Role if r in allowed)
+    form.agency.choices = choices([("", "—")] + [(a.code, a.short_name) for a in
+                                                 db.session.scalars(select(Agency).order_by(Agency.sort_order))])
+    if not form.validate_on_submit():
+        return _user_form(form, target, 422 if request.method == "POST" else 200)
+    show_refusal(_refused(form, target))
+    accounts.update_user(db.session, target, form.full_name.data, Role(form.role.data), form.agency.data or None,
+                         acting_user())
+    flash(_("Akun %(username)s tersimpan.", username=target.username), "success")
+    if is_htmx():
+        return "", 200, {"HX-Redirect": url_for("admin.users")}
+    return redirect(url_for("admin.users"))

@@ -36,15 +36,15 @@ from datetime import datetime, timedelta, timezone
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .. import clock
-from . import audit
+from . import audit, counter_sessions
 from .catalogue import agency_by_code
 from .errors import DomainError, InvalidCredentialsError, LoginLockedError, PasswordPolicyError
-from ..models import Counter, CounterState, KnownClient, LoginFailure, Role, User
+from ..models import Counter, KnownClient, LoginFailure, Role, User
 
 # Argon2id at OWASP's first recommended setting (19 MiB, 2 passes, 1 lane): strong, and light
 # enough that a burst of logins at opening time does not exhaust an office PC's memory.
@@ -381,16 +381,81 @@ def reset_password(session, target: User, actor: Optional[User]) -> str:
 
 
 def set_active(session, target: User, active: bool, actor: User) -> None:
-    """Deactivate (or reactivate) an account; a deactivated user's sessions end at once. Commits."""
+    """Deactivate (or reactivate) an account; a deactivated user's sessions end at once. The
+    counter a deactivated officer held is released first (counter_sessions.release_counter: its
+    called or serving ticket goes back to the line at its old place, not left called at a closed
+    counter). Commits."""
     _require_manageable(actor, target)
     if target.id == actor.id:
         raise DomainError(_l("Anda tidak dapat menonaktifkan akun Anda sendiri."))
+    if not active:
+        held = session.scalar(select(Counter.id).where(Counter.officer_id == target.id))
+        if held is not None:
+            counter_sessions.release_counter(session, held, actor)
     before = target.active
     target.active = active
     target.session_token = secrets.token_hex(32)
-    if not active:
-        session.execute(update(Counter).where(Counter.officer_id == target.id)
-                        .values(officer_id=None, state=CounterState.CLOSED))
     audit.record(session, actor, "user_activated" if active else "user_deactivated", target,
                  before={"active": before}, after={"active": active})
     session.commit()
+
+
+class AccountFieldError(DomainError):
+    """A refused account change, naming the form field (full_name, role, agency) it is about."""
+
+    def __init__(self, field: str, message, **params):
+        super().__init__(message, **params)
+        self.field = field
+
+
+def update_user(session, target: User, full_name: str, role: Role, agency_code: Optional[str], actor: User) -> User:
+    """Change an account's full name, role and agency (the username stays: it is in the audit log
+    and the officer's habits). Invariants:
+    - the actor may manage the account and may give it the new role (MANAGEABLE_ROLES: a manager
+      edits receptionists and officers and cannot make managers or admins);
+    - nobody changes their own role: an admin cannot lock the office out of administration by
+      accident, and no one promotes themself;
+    - at least one active admin remains;
+    - a counter officer belongs to exactly one agency;
+    - an officer holding an open or paused counter keeps role and agency until that counter is
+      closed or released: moved, they would hold a counter of an agency they may no longer work,
+      and releasing it here would silently send its called ticket back to the line.
+    Audited as user_updated with the old and new values of the changed fields; commits; writes
+    nothing when nothing changed."""
+    _require_manageable(actor, target)
+    full_name = (full_name or "").strip()
+    if not full_name:
+        raise AccountFieldError("full_name", _l("Isi nama lengkap."))
+    if len(full_name) > 120:
+        raise AccountFieldError("full_name", _l("Maksimal 120 karakter."))
+    if role not in MANAGEABLE_ROLES.get(actor.role, set()):
+        raise AccountFieldError("role", _l("Anda tidak berwenang memberi peran ini."))
+    if target.id == actor.id and role is not target.role:
+        raise AccountFieldError("role", _l("Anda tidak dapat mengubah peran akun Anda sendiri."))
+    if target.role is Role.ADMIN and role is not Role.ADMIN and not session.scalar(
+            select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active, User.id != target.id)):
+        raise AccountFieldError("role", _l("Akun ini admin aktif terakhir; jadikan akun lain admin dahulu."))
+    agency = None
+    if agency_code:
+        agency = agency_by_code(session, agency_code)
+        if agency is None:
+            raise AccountFieldError("agency", _l("Instansi %(code)s tidak dikenal."), code=agency_code)
+    if role is Role.OFFICER and agency is None:
+        raise AccountFieldError("agency", _l("Petugas loket harus terdaftar pada satu instansi."))
+    if role is not target.role or agency != target.agency:
+        held = session.scalar(select(Counter).where(Counter.officer_id == target.id))
+        if held is not None:
+            raise AccountFieldError("agency", _l(
+                "%(name)s sedang memegang %(counter)s. Minta ia menutup loket itu, atau lepaskan loketnya di "
+                "halaman Loket, lalu ubah peran atau instansinya."), name=target.full_name, counter=held.name)
+    old = {"full_name": target.full_name, "role": target.role.value,
+           "agency": target.agency.code if target.agency else None}
+    new = {"full_name": full_name, "role": role.value, "agency": agency.code if agency else None}
+    changed = [key for key in old if old[key] != new[key]]
+    if not changed:
+        return target
+    target.full_name, target.role, target.agency = full_name, role, agency
+    audit.record(session, actor, "user_updated", target, before={key: old[key] for key in changed},
+                 after={key: new[key] for key in changed})
+    session.commit()
+    return target

@@ -12,14 +12,15 @@ from . import config as app_config, database
 from .access import can, send_to_login
 from .extensions import babel, csrf, db, login_manager, migrate
 from .ids import ROW_ID_MAX
+from .inputs import clock_text
 from .labels import label
 from .web import add_security_headers
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def create_app(test_config=None):
-    instance_path = os.environ.get("MPP_INSTANCE_PATH") or None
+def create_app(test_config=None, instance_path=None):
+    instance_path = instance_path or os.environ.get("MPP_INSTANCE_PATH") or None
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app_config.load(app, test_config)
@@ -48,6 +49,7 @@ def register_extensions(app):
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["csrf_field"] = _csrf_field
     app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["clocktime"] = clock_text  # 08.00 (id), 08:00 (en); timeformat says 8:00 AM
     app.jinja_env.globals["can"] = can
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -25,6 +25,18 @@ HTTP_MESSAGES = {
     503: _l("Basis data sedang sibuk atau tidak dapat ditulis. Coba lagi sebentar lagi."),
 }
 
+# The heading of an error page: what happened in words, not the bare status code.
+HTTP_TITLES = {
+    400: _l("Permintaan tidak dapat diproses"),
+    403: _l("Tidak diizinkan"),
+    404: _l("Halaman tidak ditemukan"),
+    409: _l("Sudah berubah"),
+    413: _l("Data terlalu besar"),
+    422: _l("Isian belum benar"),
+    429: _l("Tunggu sebentar"),
+    503: _l("Layanan sedang terganggu"),
+}
+
 # What the database said, what the person at the PC is told, and the fault named in the log line.
 DATABASE_FAULTS = (
     ("missing or replaced", "file missing", _l("Berkas basis data hilang atau diganti saat server berjalan. Tidak ada "
@@ -52,7 +64,8 @@ def _respond(status, message, headers=None):
     if is_htmx():
         headers.update({"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"})
         return render_template("_messages.html", errors=[message]), status, headers
-    return render_template("errors/error.html", status=status, message=message), status, headers
+    title = HTTP_TITLES.get(status, HTTP_TITLES[400] if status < 500 else _l("Terjadi kesalahan"))
+    return render_template("errors/error.html", status=status, title=title, message=message), status, headers
 
 
 def register_error_handlers(app):

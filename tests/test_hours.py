@@ -181,3 +181,93 @@ def test_upcoming_lists_fourteen_days(session):
     open_days = [d for d in days if d.is_open_day]
     assert len(open_days) == 10
     assert all(d.opens_at == time(8) and d.closes_at == time(15) for d in open_days)
+
+
+# --- the hours pages: days and times typed day first on the 24-hour clock, confirmations in place ------------
+
+@pytest.fixture
+def manager(staff):
+    return staff.login("manager")
+
+
+def test_closure_typed_day_first_is_that_day_and_says_so(manager, session):
+    added = manager.post("/admin/closures", {"start_date": "10-12-2026", "end_date": "10/12/2026",
+                                             "reason": "Rapat kerja"}, htmx=True)
+    body = added.get_data(as_text=True)
+    assert added.status_code == 200 and added.headers["HX-Trigger"] == "hours-changed"
+    assert '<p class="flash flash-success" role="status">Penutupan 10-12-2026 ditambahkan.</p>' in body
+    closure = session.query(Closure).filter_by(reason="Rapat kerja").one()
+    assert (closure.start_date, closure.end_date) == (date(2026, 12, 10), date(2026, 12, 10))  # not 12 October
+
+    ranged = manager.post("/admin/closures", {"start_date": "2026-12-21", "end_date": "23-12-2026",
+                                              "reason": "Renovasi"}, htmx=True)
+    assert "Penutupan 21-12-2026 s.d. 23-12-2026 ditambahkan." in ranged.get_data(as_text=True)
+    edit = manager.get(f"/admin/closures/{closure.id}/edit", htmx=True).get_data(as_text=True)
+    assert 'value="10-12-2026"' in edit and 'type="date"' not in edit and "hh-bb-tttt" in edit
+    changed = manager.post("/admin/closures", {"closure_id": str(closure.id), "start_date": "11-12-2026",
+                                               "end_date": "11-12-2026", "reason": "Rapat kerja"}, htmx=True)
+    assert "Penutupan 11-12-2026 diubah." in changed.get_data(as_text=True)
+    deleted = manager.post(f"/admin/closures/{closure.id}/delete", htmx=True)
+    assert "Penutupan 11-12-2026 dihapus." in deleted.get_data(as_text=True)
+
+
+def test_a_closure_day_that_does_not_exist_is_said_next_to_the_field_and_kept(manager, session):
+    before = session.query(Closure).count()
+    refused = manager.post("/admin/closures", {"start_date": "31-02-2026", "end_date": "12/31/2026",
+                                               "reason": "Rapat kerja"}, htmx=True)
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and session.query(Closure).count() == before
+    assert ('id="start_date-error">31-02-2026 bukan tanggal yang ada.</p>' in body
+            and 'id="end_date-error">12/31/2026 bukan tanggal yang ada.</p>' in body)
+    assert 'value="31-02-2026"' in body and 'value="Rapat kerja"' in body and "flash-success" not in body
+
+
+def test_weekday_saved_says_which_day_and_shows_times_in_the_readers_language(manager, session):
+    saved = manager.post("/admin/hours/0", {"is_open": "y", "opens_at": "8.00", "closes_at": "14:30",
+                                            "break_start": "12.00", "break_end": "12.30", "last_ticket_at": "14.15"},
+                         htmx=True)
+    body = saved.get_data(as_text=True)
+    assert saved.status_code == 200 and '<p class="saved-note" role="status">Jam buka Senin disimpan.</p>' in body
+    assert "08.00–14.30" in body and "12.00–12.30" in body
+    row = mall_row(session, 0)
+    assert (row.opens_at, row.closes_at, row.break_start, row.last_ticket_at) == (time(8), time(14, 30), time(12), time(14, 15))
+    editing = manager.get("/admin/hours/0/edit", htmx=True).get_data(as_text=True)
+    assert 'value="14.30"' in editing and 'type="time"' not in editing
+    manager.post("/language", {"language": "en", "next": "/admin/hours"})
+    assert "08:00–14:30" in manager.get("/admin/hours").get_data(as_text=True)
+
+
+def test_a_time_that_is_not_one_is_said_next_to_its_field_and_kept(manager, session):
+    refused = manager.post("/admin/hours/0", {"is_open": "y", "opens_at": "25.00", "closes_at": "2 PM"}, htmx=True)
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "disimpan" not in body
+    assert 'id="opens_at-0-error">25.00 bukan jam yang benar (00.00 sampai 23.59).</p>' in body
+    assert 'id="closes_at-0-error">Format jam tidak dikenal: 2 PM.' in body
+    assert 'value="25.00"' in body and 'value="2 PM"' in body and 'aria-invalid="true"' in body
+    assert mall_row(session, 0).opens_at == time(8)
+
+
+def test_holidays_imported_and_following_the_mall_are_confirmed(manager, session):
+    session.query(Closure).filter(Closure.start_date >= date(2027, 1, 1)).delete()
+    session.commit()
+    imported = manager.post("/admin/closures/holidays/import",
+                            {"year": "2027", "day": ["2027-01-01", "2027-08-17", "2027-12-25"]}, htmx=True)
+    assert "3 hari libur diimpor." in imported.get_data(as_text=True)
+    again = manager.post("/admin/closures/holidays/import", {"year": "2027", "day": ["2027-01-01"]}, htmx=True)
+    assert "Tidak ada hari libur baru yang diimpor." in again.get_data(as_text=True)
+    manager.post("/admin/hours/1?agency=PLN", {"is_open": "y", "opens_at": "09.00", "closes_at": "14.00"}, htmx=True)
+    followed = manager.post("/admin/hours/1/follow-mall?agency=PLN", htmx=True)
+    assert "Selasa kembali mengikuti jam mal." in followed.get_data(as_text=True)
+
+
+def test_special_hours_typed_day_first_are_confirmed(manager, session):
+    from mpp_app.models import SpecialHours
+
+    data = {"start_date": "08-02-2027", "end_date": "09-03-2027", "opens_at": "08.00", "closes_at": "14.00",
+            "reason": "Ramadan 1448 H"}
+    saved = manager.post("/admin/special-hours", data, htmx=True).get_data(as_text=True)
+    assert "Jam khusus 08-02-2027 s.d. 09-03-2027 disimpan." in saved and "08.00–14.00" in saved
+    special = session.query(SpecialHours).one()
+    assert (special.start_date, special.end_date) == (date(2027, 2, 8), date(2027, 3, 9))
+    deleted = manager.post(f"/admin/special-hours/{special.id}/delete", htmx=True).get_data(as_text=True)
+    assert "Jam khusus 08-02-2027 s.d. 09-03-2027 dihapus." in deleted

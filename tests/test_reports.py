@@ -2,6 +2,7 @@
 report pages, their exports and charts, and what an officer may see."""
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -84,20 +85,73 @@ def test_report_pages_and_exports(staff, session, desk):
     manager = staff.login("manager")
     page = manager.get("/reports/?start=2026-11-30&end=2026-11-30").get_data(as_text=True)
     assert 'data-figure="issued">1<' in page and "<svg" in page and "Dukcapil" in page
-    assert "<title>Diterbitkan 30/11: 1</title></circle>" in page
+    assert "<title>Diterbitkan 30 Nov: 1</title></circle>" in page
+    assert 'id="r-start"' in page and 'value="30-11-2026"' in page and 'type="date"' not in page
     exported = manager.get("/reports/export.csv?start=2026-11-30&end=2026-11-30")
-    rows = list(csv.reader(io.StringIO(exported.get_data().decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(exported.get_data().decode("utf-8-sig")), delimiter=";"))
     assert rows[1][:3] == ["Kelompok", "Diterbitkan", "Dilayani"] and rows[2][:3] == ["Dukcapil", "1", "1"]
     assert "attachment" in exported.headers["Content-Disposition"]
     from openpyxl import load_workbook
 
     book = load_workbook(io.BytesIO(manager.get("/reports/export.xlsx?start=2026-11-30&end=2026-11-30").get_data()))
     assert book.sheetnames == ["Kinerja", "Harian", "SKM"] and book["Kinerja"]["B3"].value == 1
-    for query, message in [("start=2026-13-01", "Tanggal tidak valid"), ("start=2026-12-02&end=2026-12-01", "sebelum"),
+    assert book["Kinerja"]["G3"].value == 10.0 and book["Kinerja"]["G3"].data_type == "n"  # a number, not "10,0"
+    assert book["Harian"]["A2"].number_format == "DD-MM-YYYY" and book["Harian"]["A2"].value.day == 30
+    for query, message in [("start=2026-13-01", "2026-13-01 bukan tanggal yang ada"),
+                           ("start=31-02-2026", "31-02-2026 bukan tanggal yang ada"),
+                           ("start=11/30/2026", "11/30/2026 bukan tanggal yang ada"),
+                           ("start=1 Des", "Format tanggal tidak dikenal"),
+                           ("start=2026-12-02&end=2026-12-01", "Tanggal akhir sebelum tanggal awal"),
                            ("start=2020-01-01&end=2026-01-01", "paling lama"), ("by=planet", "Pengelompokan"),
                            ("agency=NOPE", "tidak dikenal"), ("service=abc", "tidak valid")]:
-        response = manager.get(f"/reports/?{query}")
-        assert response.status_code == 422 and message in response.get_data(as_text=True), query
+        for url in ("/reports/", "/reports/export.csv", "/reports/export.xlsx"):
+            response = manager.get(f"{url}?{query}")
+            body = response.get_data(as_text=True)
+            assert response.status_code == 422 and message in body, (url, query)
+            assert '<form method="get"' in body and "<title>422" not in body, (url, query)
+
+
+def test_report_dates_are_typed_day_first_whatever_the_browser(staff, session, desk):
+    desk(at(8, 0), at(8, 10), at(8, 11), at(8, 21))  # Monday 30 November 2026
+    manager = staff.login("manager")
+    for start, end in [("30-11-2026", "30-11-2026"), ("30/11/2026", "30.11.2026"), ("2026-11-30", "2026-11-30")]:
+        page = manager.get(f"/reports/?start={start}&end={end}").get_data(as_text=True)
+        assert 'data-figure="issued">1<' in page and "30 Nov 2026 s.d. 30 Nov 2026" in page, start
+    # 10-12 is the tenth of December, never the twelfth of October
+    page = manager.get("/reports/?start=10-12-2026&end=10-12-2026").get_data(as_text=True)
+    assert "10 Des 2026 s.d. 10 Des 2026" in page
+
+
+def test_a_reversed_range_shows_the_form_again_with_the_sentence_next_to_the_end_day(staff):
+    manager = staff.login("manager")
+    response = manager.get("/reports/?start=02-12-2026&end=01-12-2026&by=service&agency=BAPENDA")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    error = re.search(r'<input[^>]*id="r-end"[^>]*>\s*<p class="field-error" id="r-end-error">([^<]*)</p>', body)
+    assert error and error.group(1) == "Tanggal akhir sebelum tanggal awal."
+    assert 'aria-invalid="true"' in error.group(0) and 'value="01-12-2026"' in error.group(0)
+    assert 'value="02-12-2026"' in body  # what was typed stays
+    assert re.search(r'<option value="service"\s+selected>', body) and re.search(r'<option value="BAPENDA"\s+selected>', body)
+    assert "data-figure" not in body and "export.csv" not in body
+
+
+def test_numbers_follow_the_readers_language(staff, session, desk):
+    desk(at(8, 0), at(8, 10), at(8, 11), at(8, 21))  # waits 10 minutes, served in 10
+    desk(at(8, 0), at(8, 15), at(8, 16), at(8, 41))  # waits 15, served in 25 (beyond the expected 15)
+    manager = staff.login("manager")
+    query = "start=2026-11-30&end=2026-11-30"
+    page = manager.get(f"/reports/?{query}").get_data(as_text=True)
+    assert "12,5 / 12,5 / 15,0" in page and "50%" in page and "12.5" not in page
+    indonesian = manager.get(f"/reports/export.csv?{query}").get_data()
+    assert indonesian.startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM: Excel reads the accents
+    rows = list(csv.reader(io.StringIO(indonesian.decode("utf-8-sig")), delimiter=";"))
+    assert rows[2][:7] == ["Dukcapil", "2", "2", "0", "0", "0", "12,5"] and rows[2][-1] == "50,0"
+
+    manager.post("/language", {"language": "en", "next": "/reports/"})
+    page = manager.get(f"/reports/?{query}").get_data(as_text=True)
+    assert "12.5 / 12.5 / 15.0" in page and "12,5" not in page and "30 Nov 2026" in page
+    rows = list(csv.reader(io.StringIO(manager.get(f"/reports/export.csv?{query}").get_data().decode("utf-8-sig"))))
+    assert rows[2][:7] == ["Dukcapil", "2", "2", "0", "0", "0", "12.5"] and rows[2][-1] == "50.0"
 
 
 def test_trend_chart_marks_each_day_so_a_single_day_shows():
@@ -139,7 +193,7 @@ def test_exports_write_names_a_spreadsheet_would_run_as_quoted_text(staff, sessi
     for group in reports.GROUPS:  # agency, service, counter and officer rows each carry the name
         query = f"start=2026-11-30&end=2026-11-30&by={group}"
         text = manager.get(f"/reports/export.csv?{query}").get_data().decode("utf-8-sig")
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
         assert rows[2][:3] == ["'" + name, "1", "1"], group
         assert not [cell for row in rows for cell in row if cell.startswith(tuple(FORMULA_LEADS))], group
 

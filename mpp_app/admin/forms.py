@@ -1,68 +1,27 @@
-"""Administration forms. Date and time fields parse themselves so every message is Indonesian."""
-from datetime import date, time
-
+"""Administration forms. Days and times are typed in one fixed form, whatever the browser (mpp_app/inputs.py)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
-from wtforms.widgets import NumberInput, TextInput
+from wtforms.widgets import NumberInput
 
 from ..ids import ROW_ID_PATTERN
+from ..inputs import ClockField, DayField
 from ..domain import catalogue_admin, settings
 from ..domain.errors import DomainError
 from ..domain.hours_admin import DayHours
 from ..reception.forms import clean_text
 
 
-class TimeOfDayField(Field):
-    """HH:MM from an <input type="time">; empty is None."""
-
-    widget = TextInput(input_type="time")
-
-    def _value(self):
-        return self.data.strftime("%H:%M") if self.data else (self.raw_data[0] if self.raw_data else "")
-
-    def process_formdata(self, valuelist):
-        text = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if text:
-            try:
-                self.data = time.fromisoformat(text[:8])
-            except ValueError:
-                raise ValueError(_l("Format jam tidak dikenal; gunakan JJ:MM, mis. 08:00.")) from None
-
-
-class LocalDateField(Field):
-    """YYYY-MM-DD from an <input type="date">."""
-
-    widget = TextInput(input_type="date")
-
-    def _value(self):
-        return self.data.isoformat() if self.data else (self.raw_data[0] if self.raw_data else "")
-
-    def process_formdata(self, valuelist):
-        text = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if text:
-            try:
-                self.data = date.fromisoformat(text)
-            except ValueError:
-                raise ValueError(_l("Format tanggal tidak dikenal; gunakan TTTT-BB-HH.")) from None
-
-    def pre_validate(self, form):
-        if self.data is None and not self.errors:
-            raise ValidationError(_l("Isi tanggal."))
-
-
 class TimesForm(FlaskForm):
     """The times of a day; DayHoursForm and SpecialHoursForm add what differs."""
 
-    opens_at = TimeOfDayField(_l("Buka"))
-    closes_at = TimeOfDayField(_l("Tutup"))
-    break_start = TimeOfDayField(_l("Istirahat mulai"))
-    break_end = TimeOfDayField(_l("Istirahat selesai"))
-    last_ticket_at = TimeOfDayField(_l("Nomor terakhir"))
+    opens_at = ClockField(_l("Buka"))
+    closes_at = ClockField(_l("Tutup"))
+    break_start = ClockField(_l("Istirahat mulai"))
+    break_end = ClockField(_l("Istirahat selesai"))
+    last_ticket_at = ClockField(_l("Nomor terakhir"))
 
     def to_hours(self) -> DayHours:
         is_open = self.is_open.data if hasattr(self, "is_open") else True
@@ -76,8 +35,8 @@ class DayHoursForm(TimesForm):
 
 class ClosureForm(FlaskForm):
     closure_id = HiddenField(validators=[Optional(), Regexp(ROW_ID_PATTERN)])
-    start_date = LocalDateField(_l("Dari tanggal"))
-    end_date = LocalDateField(_l("Sampai tanggal"))
+    start_date = DayField(_l("Dari tanggal"), required=True)
+    end_date = DayField(_l("Sampai tanggal"), required=True)
     reason = StringField(_l("Keterangan"), filters=[clean_text], validators=[
         DataRequired(_l("Isi keterangan.")), Length(min=3, max=200, message=_l("Keterangan 3 sampai 200 karakter."))])
 
@@ -88,8 +47,8 @@ class HolidayYearForm(FlaskForm):
 
 
 class SpecialHoursForm(TimesForm):
-    start_date = LocalDateField(_l("Dari tanggal"))
-    end_date = LocalDateField(_l("Sampai tanggal"))
+    start_date = DayField(_l("Dari tanggal"), required=True)
+    end_date = DayField(_l("Sampai tanggal"), required=True)
     reason = StringField(_l("Keterangan"), filters=[clean_text], validators=[
         DataRequired(_l("Isi keterangan.")), Length(min=3, max=200, message=_l("Keterangan 3 sampai 200 karakter."))])
 
@@ -176,6 +135,14 @@ class UserForm(FlaskForm):
         DataRequired(_l("Isi nama lengkap.")), Length(max=120, message=_l("Maksimal 120 karakter."))])
     role = ChoiceField(_l("Peran"), validators=[InputRequired(_l("Pilih peran."))])
     agency = ChoiceField(_l("Instansi (wajib untuk petugas loket)"))
+
+
+class UserEditForm(FlaskForm):
+    """What may change on an account: not the username, which the audit log and logins refer to."""
+
+    full_name = UserForm.full_name
+    role = UserForm.role
+    agency = UserForm.agency
 
 
 class SettingRule:

@@ -2,7 +2,7 @@
 from datetime import date
 
 from flask import render_template, request
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import select
 
 from .. import clock
@@ -10,7 +10,8 @@ from ..access import MANAGERS, role_required
 from ..domain import catalogue, hours, hours_admin
 from ..domain.errors import NotFoundError
 from ..extensions import db
-from ..models import Agency, Closure
+from ..inputs import day_text
+from ..models import Agency, Closure, SpecialHours
 from ..web import acting_user, show_refusal
 from .forms import ClosureForm, DayHoursForm, HolidayYearForm, SpecialHoursForm
 from .views import bp
@@ -43,24 +44,31 @@ def _saved_preview(agency):
     return [(day, False) for day in hours.upcoming(db.session, clock.today(), 14, agency.id if agency else None)]
 
 
-def _row(agency, weekday, form=None, errors=(), status=200, editing=False):
+def _row(agency, weekday, form=None, errors=(), status=200, editing=False, notice=None):
     found = hours_admin.week(db.session, agency.id if agency else None).get(weekday)
     template = "admin/_weekday_form.html" if editing else "admin/_weekday_row.html"
     return render_template(template, agency=agency, weekday=weekday, name=clock.weekday_names()[weekday], row=found,
-                           form=form or DayHoursForm(formdata=None, obj=found), errors=list(errors)), status
+                           form=form or DayHoursForm(formdata=None, obj=found), errors=list(errors),
+                           notice=notice), status
 
 
-def _closures(agency, form=None, errors=(), status=200, headers=None):
+def _closures(agency, form=None, errors=(), status=200, headers=None, notice=None):
     return render_template(
-        "admin/_closures.html", agency=agency, errors=list(errors),
+        "admin/_closures.html", agency=agency, errors=list(errors), notice=notice,
         closures=hours_admin.upcoming_closures(db.session, clock.today(), agency.id if agency else None),
         form=form or ClosureForm(formdata=None), year_form=HolidayYearForm(formdata=None),
     ), status, headers or {}
 
 
-def _special(form=None, errors=(), status=200, headers=None):
+def _special(form=None, errors=(), status=200, headers=None, notice=None):
     return render_template("admin/_special_hours.html", errors=list(errors), form=form or SpecialHoursForm(formdata=None),
-                           specials=hours_admin.special_hours(db.session, clock.today())), status, headers or {}
+                           specials=hours_admin.special_hours(db.session, clock.today()),
+                           notice=notice), status, headers or {}
+
+
+def _days(start, end) -> str:
+    """A day or a range of days as typed in the forms, for the confirmations."""
+    return day_text(start) if start == end else _("%(start)s s.d. %(end)s", start=day_text(start), end=day_text(end))
 
 
 @bp.get("/hours")
@@ -129,7 +137,7 @@ def save_weekday(weekday):
         return _row(agency, weekday, form, status=422, editing=True)
     show_refusal(lambda error: _row(agency, weekday, form, [str(error)], error.status, editing=True))
     hours_admin.save_weekday(db.session, weekday, form.to_hours(), acting_user(), agency.id if agency else None)
-    body, status = _row(agency, weekday)
+    body, status = _row(agency, weekday, notice=_("Jam buka %(day)s disimpan.", day=clock.weekday_names()[weekday]))
     return body, status, CHANGED
 
 
@@ -141,7 +149,8 @@ def follow_mall(weekday):
     if agency is None:
         raise NotFoundError()
     hours_admin.follow_mall(db.session, weekday, agency.id, acting_user())
-    body, status = _row(agency, weekday)
+    body, status = _row(agency, weekday, notice=_("%(day)s kembali mengikuti jam mal.",
+                                                  day=clock.weekday_names()[weekday]))
     return body, status, CHANGED
 
 
@@ -156,7 +165,10 @@ def save_closure():
     hours_admin.save_closure(db.session, form.start_date.data, form.end_date.data, form.reason.data, acting_user(),
                              clock.today(), agency.id if agency else None,
                              int(form.closure_id.data) if form.closure_id.data else None)
-    return _closures(agency, headers=CHANGED)
+    days = _days(form.start_date.data, form.end_date.data)
+    notice = (_("Penutupan %(days)s diubah.", days=days) if form.closure_id.data
+              else _("Penutupan %(days)s ditambahkan.", days=days))
+    return _closures(agency, headers=CHANGED, notice=notice)
 
 
 @bp.get("/closures/<int:closure_id>/edit")
@@ -171,8 +183,10 @@ def edit_closure(closure_id):
 @role_required(*MANAGERS)
 def delete_closure(closure_id):
     agency = _scope()
+    closure = db.get_or_404(Closure, closure_id)
+    days = _days(closure.start_date, closure.end_date)
     hours_admin.delete_closure(db.session, closure_id, acting_user())
-    return _closures(agency, headers=CHANGED)
+    return _closures(agency, headers=CHANGED, notice=_("Penutupan %(days)s dihapus.", days=days))
 
 
 @bp.post("/closures/holidays")
@@ -195,8 +209,10 @@ def holiday_import():
         chosen = {date.fromisoformat(text) for text in request.form.getlist("day")[:100]}
     except ValueError:
         return _closures(None, status=422, errors=[_("Tanggal tidak valid.")])
-    hours_admin.import_holidays(db.session, int(form.year.data), chosen, acting_user())
-    return _closures(None, headers=CHANGED)
+    added = hours_admin.import_holidays(db.session, int(form.year.data), chosen, acting_user())
+    notice = (ngettext("%(num)d hari libur diimpor.", "%(num)d hari libur diimpor.", added) if added
+              else _("Tidak ada hari libur baru yang diimpor."))
+    return _closures(None, headers=CHANGED, notice=notice)
 
 
 @bp.post("/special-hours")
@@ -208,11 +224,14 @@ def save_special_hours():
     show_refusal(lambda error: _special(form, [str(error)], error.status))
     hours_admin.save_special_hours(db.session, form.start_date.data, form.end_date.data, form.to_hours(),
                                    form.reason.data, acting_user(), clock.today())
-    return _special(headers=CHANGED)
+    return _special(headers=CHANGED, notice=_("Jam khusus %(days)s disimpan.",
+                                              days=_days(form.start_date.data, form.end_date.data)))
 
 
 @bp.post("/special-hours/<int:special_id>/delete")
 @role_required(*MANAGERS)
 def delete_special_hours(special_id):
+    special = db.get_or_404(SpecialHours, special_id)
+    days = _days(special.start_date, special.end_date)
     hours_admin.delete_special_hours(db.session, special_id, acting_user())
-    return _special(headers=CHANGED)
+    return _special(headers=CHANGED, notice=_("Jam khusus %(days)s dihapus.", days=days))

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from . import audit
 from .errors import DomainError, NotFoundError
 from .hours import upcoming
+from ..inputs import clock_text, day_text
 from ..models import Closure, OpeningHours, SpecialHours
 
 MAX_RANGE_DAYS = 366
@@ -48,10 +49,6 @@ class DayHours:
             raise HoursError(_l("Batas pengambilan nomor harus di antara jam buka dan jam tutup."))
 
 
-def _fmt(moment: Optional[time]) -> str:
-    return moment.strftime("%H.%M") if moment else ""
-
-
 def week(session, agency_id: Optional[int] = None) -> dict:
     """The weekly rows of the mall (or of one agency) by weekday; missing weekdays are absent."""
     return {row.weekday: row for row in session.scalars(select(OpeningHours).where(
@@ -76,7 +73,7 @@ def _check_weekday(session, weekday: int, hours: DayHours, agency_id: Optional[i
             raise HoursError(_l("Mal tutup pada hari ini, jadi instansi tidak dapat buka."))
         if hours.opens_at < mall.opens_at or hours.closes_at > mall.closes_at:
             raise HoursError(_l("Jam instansi tidak boleh lebih luas dari jam mal (%(opens)s–%(closes)s)."),
-                             opens=_fmt(mall.opens_at), closes=_fmt(mall.closes_at))
+                             opens=clock_text(mall.opens_at), closes=clock_text(mall.closes_at))
 
 
 def preview_weekday(session, weekday: int, hours: DayHours, start: date, days: int,
@@ -146,7 +143,7 @@ def save_closure(session, start: date, end: date, reason: str, actor, today: dat
         Closure.id != (closure_id or 0)))
     if overlap:
         raise HoursError(_l("Tanggal bertumpuk dengan penutupan lain: %(reason)s (%(start)s s.d. %(end)s)."),
-                         reason=overlap.reason, start=overlap.start_date.isoformat(), end=overlap.end_date.isoformat())
+                         reason=overlap.reason, start=day_text(overlap.start_date), end=day_text(overlap.end_date))
     fields = ("start_date", "end_date", "reason", "agency_id")
     if closure_id:
         closure = session.get(Closure, closure_id)

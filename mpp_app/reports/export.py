@@ -1,4 +1,5 @@
-"""The one rule every cell of a CSV or XLSX export passes through.
+"""The one rule every cell of a CSV or XLSX export passes through, and the CSV a spreadsheet of the
+user's language opens as columns of numbers.
 
 Agency, service, counter and staff names are typed by people, and a spreadsheet opening the
 export would run a name such as =HYPERLINK("http://…"&A1) as a formula (CSV injection, OWASP).
@@ -7,7 +8,14 @@ or with a tab or carriage return (which some importers strip before looking) get
 single quote, so it is shown as the text it is. openpyxl stores any string starting with "="
 as a formula; after this rule none does.
 """
+import csv
+import io
+from decimal import Decimal
+
+from babel.numbers import get_decimal_symbol
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DAY_FORMAT = "DD-MM-YYYY"  # XLSX days as the forms write them, whatever the spreadsheet's language
 
 
 def cell(value):
@@ -20,3 +28,22 @@ def cell(value):
 
 def row(values) -> list:
     return [cell(value) for value in values]
+
+
+def csv_file(rows, locale) -> bytes:
+    """The rows as CSV for a spreadsheet set to `locale`: where the language writes a decimal comma
+    (Indonesian), Excel splits columns on ";" and reads "12,5" as a number, so the file uses both;
+    otherwise "," and "12.5". UTF-8 with a byte order mark, without which Excel reads it as ANSI.
+    Every cell passes through `row` first; numbers are written after it, so none is ever quoted."""
+    decimal = get_decimal_symbol(locale)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";" if decimal == "," else ",")
+    for values in rows:
+        writer.writerow([_number(value, decimal) for value in row(values)])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _number(value, decimal: str):
+    if isinstance(value, (float, Decimal)):
+        return str(value).replace(".", decimal)
+    return value

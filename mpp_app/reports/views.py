@@ -1,26 +1,25 @@
 """Reports for managers (all agencies) and officers (their own agency): figures, charts, exports."""
-import csv
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import time
+from typing import Optional
 
 from flask import Blueprint, render_template, request
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import format_date, get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..domain import catalogue, reports, survey
+from ..domain import reports, survey
 from . import charts, export
 from .. import clock
 from ..access import role_required
-from ..domain.errors import DomainError
 from ..extensions import db
-from ..ids import parse_row_id
+from ..inputs import clock_text
 from ..models import Agency, Role
+from .forms import ReportForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 READERS = (Role.ADMIN, Role.MANAGER, Role.OFFICER)
-MAX_DAYS = 400
 
 
 @dataclass(frozen=True)
@@ -30,43 +29,33 @@ class Query:
     agency_code: str
 
 
-def _date(name, default):
-    text = request.args.get(name, "")[:10]
-    if not text:
-        return default
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise DomainError(_("Tanggal tidak valid: %(text)s. Gunakan TTTT-BB-HH.", text=text)) from None
-
-
-def _query() -> Query:
-    """Parse the report filters; an officer always sees their own agency only."""
-    today = clock.today()
-    start, end = _date("start", today.replace(day=1)), _date("end", today)
-    if end < start:
-        raise DomainError(_("Tanggal akhir tidak boleh sebelum tanggal awal."))
-    if (end - start).days > MAX_DAYS:
-        raise DomainError(_("Rentang laporan paling lama %(days)d hari.", days=MAX_DAYS))
-    group = request.args.get("by", "agency")
-    if group not in reports.GROUPS:
-        raise DomainError(_("Pengelompokan tidak dikenal."))
-    code = request.args.get("agency", "")[:20].upper()
-    agency = catalogue.agency_by_code(db.session, code)
-    if code and agency is None:
-        raise DomainError(_("Instansi %(code)s tidak dikenal.", code=code))
-    agency_id = agency.id if agency else None
+def _query(form: ReportForm) -> Optional[Query]:
+    """The report filters of a valid form, else None; an officer always sees their own agency only."""
+    if not form.validate():
+        return None
+    agency_id, code = form.agency_id, form.agency.data
     if current_user.role is Role.OFFICER:
-        agency_id = current_user.agency_id
-        code = current_user.agency.code
-    numbers = {}
-    for name in ("service", "counter", "officer"):
-        raw = request.args.get(name, "")
-        numbers[name] = parse_row_id(raw) if raw else None
-        if raw and numbers[name] is None:
-            raise DomainError(_("Filter %(name)s tidak valid.", name=name))
-    filters = reports.Filters(start, end, agency_id, numbers["service"], numbers["counter"], numbers["officer"])
-    return Query(filters, group, code)
+        agency_id, code = current_user.agency_id, current_user.agency.code
+    filters = reports.Filters(form.start.data, form.end.data, agency_id, form.row_id("service"),
+                              form.row_id("counter"), form.row_id("officer"))
+    return Query(filters, form.by.data or "agency", code)
+
+
+def _form() -> ReportForm:
+    return ReportForm(request.args, clock.today())
+
+
+def _choices() -> dict:
+    return {
+        "agencies": db.session.scalars(select(Agency).order_by(Agency.sort_order)).all(),
+        "group_names": {"agency": _("Instansi"), "service": _("Layanan"), "counter": _("Loket"),
+                        "officer": _("Petugas")},
+    }
+
+
+def _refused(form: ReportForm):
+    """The filter form again with each refusal next to its field and what was typed (no figures)."""
+    return render_template("reports/index.html", form=form, **_choices()), 422
 
 
 def _context(query: Query) -> dict:
@@ -78,18 +67,21 @@ def _context(query: Query) -> dict:
         "trend": charts.trend([d for d, _i, _s in days], {_("Diterbitkan"): [i for _d, i, _s in days],
                                                           _("Dilayani"): [int(s or 0) for _d, _i, s in days]}),
         "heat": charts.heat_cells(reports.arrivals_heatmap(db.session, f)), "weekdays": clock.weekday_names("abbreviated"),
+        "clock_hours": [clock_text(time(hour)) for hour in range(24)],
         "bars": charts.bars([(g.name, g.figures.issued, g.figures.served) for g in groups]),
         "ikm": survey.compute_index(db.session, f.start, f.end, f.agency_id, f.service_id),
-        "agencies": db.session.scalars(select(Agency).order_by(Agency.sort_order)).all(),
-        "group_names": {"agency": _("Instansi"), "service": _("Layanan"), "counter": _("Loket"),
-                        "officer": _("Petugas")},
+        **_choices(),
     }
 
 
 @bp.get("/")
 @role_required(*READERS)
 def index():
-    return render_template("reports/index.html", **_context(_query()))
+    form = _form()
+    query = _query(form)
+    if query is None:
+        return _refused(form)
+    return render_template("reports/index.html", form=form, **_context(query))
 
 
 @bp.get("/today")
@@ -126,19 +118,19 @@ def _filename(query: Query, extension: str) -> str:
 
 
 def _period(f) -> str:
-    return _("Periode %(start)s s.d. %(end)s (WITA)", start=f.start.isoformat(), end=f.end.isoformat())
+    return _("Periode %(start)s s.d. %(end)s (WITA)", start=format_date(f.start, "d MMM y"),
+             end=format_date(f.end, "d MMM y"))
 
 
 @bp.get("/export.csv")
 @role_required(*READERS)
 def export_csv():
-    query = _query()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(export.row([_period(query.filters)]))
-    writer.writerow(export.row([str(column) for column in COLUMNS]))
-    writer.writerows(export.row(row) for row in _rows(query))
-    return buffer.getvalue().encode("utf-8-sig"), 200, {
+    form = _form()
+    query = _query(form)
+    if query is None:
+        return _refused(form)
+    rows = [[_period(query.filters)], [str(column) for column in COLUMNS], *_rows(query)]
+    return export.csv_file(rows, get_locale()), 200, {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="{_filename(query, "csv")}"'}
 
@@ -153,7 +145,10 @@ def _append(sheet, values):
 def export_xlsx():
     from openpyxl import Workbook
 
-    query = _query()
+    form = _form()
+    query = _query(form)
+    if query is None:
+        return _refused(form)
     f = query.filters
     book = Workbook()
     sheet = book.active
@@ -166,6 +161,7 @@ def export_xlsx():
     _append(daily, [_("Tanggal"), _("Diterbitkan"), _("Dilayani")])
     for day, issued, served in reports.per_day(db.session, f):
         _append(daily, [day, issued, int(served or 0)])
+        daily.cell(daily.max_row, 1).number_format = export.DAY_FORMAT
     ikm = survey.compute_index(db.session, f.start, f.end, f.agency_id, f.service_id)
     skm = book.create_sheet(_("SKM"))
     _append(skm, [_("Responden"), ikm.respondents])

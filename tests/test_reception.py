@@ -5,9 +5,10 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from mpp_app.models import AuditLog, Ticket, TicketStatus
+from mpp_app.domain import queue_status
+from mpp_app.models import AuditLog, Closure, Ticket, TicketStatus
 
-from .conftest import agency_by_code
+from .conftest import SEED_DAY, agency_by_code
 
 
 def count_tickets(session):
@@ -81,6 +82,45 @@ def test_error_keeps_what_was_typed(desk, session):
     assert 'value="Yohanes Ndun"' in body
 
 
+def tag(body, element_id):
+    return re.search(rf'<[^>]*\sid="{element_id}"[^>]*>', body).group(0)
+
+
+def chosen_line(body):
+    return re.search(r'<p id="chosen-service".*?</p>', body, re.S).group(0)
+
+
+def test_page_starts_with_no_service_chosen(desk):
+    line = chosen_line(desk.get("/reception/").get_data(as_text=True))
+    assert "is-empty" in line and '<span class="chosen-none">Belum memilih layanan</span>' in line
+    assert '<span class="chosen-some" hidden>' in line
+
+
+def test_error_keeps_the_search_and_the_chosen_service_in_sight(desk, session):
+    """The search text comes back, so the list shows the chosen service (not 46 with it scrolled
+    away), and the line above the issue button names it; focus goes to the field to fix."""
+    passport = agency_by_code(session, "KEMENKUM").services[0]
+    response = desk.post("/reception/tickets", form(session, q="paspor", service_id=passport.id, visitor_name="",
+                                                    visitor_phone="0812", priority="lansia", note="Berkas lama"),
+                         htmx=True)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'value="paspor"' in tag(body, "service-search")
+    assert re.search(rf'value="{passport.id}"[^>]*checked', body) and "KTP-el" not in body
+    line = chosen_line(body)
+    assert "is-empty" not in line and passport.name in line and "Kemenkum/Imigrasi" in line
+    assert 'value="0812"' in body and 'value="lansia" selected' in body and "Berkas lama</textarea>" in body
+    assert "autofocus" in tag(body, "visitor_name") and "autofocus" not in tag(body, "service-search")
+
+
+def test_error_without_a_search_keeps_the_service_checked_in_the_whole_list(desk, session):
+    stamp = agency_by_code(session, "POS").services[-1]
+    body = desk.post("/reception/tickets", form(session, service_id=stamp.id, visitor_name=""),
+                     htmx=True).get_data(as_text=True)
+    assert re.search(rf'value="{stamp.id}"[^>]*checked', body) and "KTP-el baru" in body
+    assert stamp.name in chosen_line(body)
+
+
 def test_full_page_error_without_htmx(desk, session):
     response = desk.post("/reception/tickets", form(session, visitor_name=""))
     assert response.status_code == 422 and "<html" in response.get_data(as_text=True)
@@ -141,6 +181,14 @@ def test_receptionist_override_is_refused(app, desk, session):
     assert count_tickets(session) == 0
 
 
+def test_issued_card_names_the_visitor_and_priority_once(desk, session):
+    body = desk.post("/reception/tickets", form(session, priority="lansia"), htmx=True).get_data(as_text=True)
+    card = re.search(r'<div class="issued".*?</div>', body, re.S).group(0)
+    assert card.count("Yohanes Ndun") == 1 and card.count("Lanjut usia") == 1
+    assert 'value=""' in tag(body, "service-search") and "autofocus" in tag(body, "service-search")
+    assert "is-empty" in chosen_line(body)  # the next visitor starts with no service chosen
+
+
 def test_service_search_fragment(desk):
     body = desk.get("/reception/services?q=paspor", htmx=True).get_data(as_text=True)
     assert 'id="service-choices"' in body and "Paspor biasa" in body and "<html" not in body
@@ -161,9 +209,12 @@ def test_lookup_and_cancel(desk, session):
     ticket = session.scalar(select(Ticket))
     missing_reason = desk.post(f"/reception/tickets/{ticket.id}/cancel", {"reason": ""}, htmx=True)
     assert missing_reason.status_code == 422 and "Isi alasan pembatalan" in missing_reason.get_data(as_text=True)
+    assert "dibatalkan." not in missing_reason.get_data(as_text=True)
+    too_short = desk.post(f"/reception/tickets/{ticket.id}/cancel", {"reason": "ab"}, htmx=True).get_data(as_text=True)
+    assert "Alasan 3 sampai 200 karakter." in too_short and 'value="ab"' in too_short  # next to the field, as typed
     done = desk.post(f"/reception/tickets/{ticket.id}/cancel", {"reason": "Berkas belum lengkap"}, htmx=True)
     assert done.status_code == 200 and done.headers["HX-Trigger"] == "queue-changed"
-    assert "dibatalkan" in done.get_data(as_text=True)
+    assert "Tiket A-001 dibatalkan." in done.get_data(as_text=True)
     assert "Cetak ulang" not in done.get_data(as_text=True)  # a cancelled ticket is not printed again
     assert "Cetak ulang" not in desk.get("/reception/tickets/lookup?q=a1", htmx=True).get_data(as_text=True)
     again = desk.post(f"/reception/tickets/{ticket.id}/cancel", {"reason": "lagi ya"}, htmx=True)
@@ -203,6 +254,18 @@ def test_print_view(desk, session):
     assert 'class="paper-58"' in desk.get(f"/reception/tickets/{ticket.id}/print?paper=58").get_data(as_text=True)
 
 
+def test_print_view_has_a_code_to_type_under_the_qr(app, desk, session):
+    app.config["MPP_PUBLIC_URL"] = "http://192.0.2.10:8000/"
+    desk.post("/reception/tickets", form(session), htmx=True)
+    ticket = session.scalar(select(Ticket))
+    page = desk.get(f"/reception/tickets/{ticket.id}/print").get_data(as_text=True)
+    code = queue_status.short_code(ticket)
+    assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}", code)
+    assert f'<p class="code">{code}</p>' in page and "buka 192.0.2.10:8000, pilih “Cek tiket saya”" in page
+    found = desk.get(f"/cek-tiket?kode={code.lower()}")  # what a citizen types on a phone
+    assert found.status_code == 303 and found.headers["Location"].endswith(f"/t/{ticket.public_token}")
+
+
 def test_only_the_print_view_may_be_framed_and_only_by_our_own_pages(desk, session):
     desk.post("/reception/tickets", form(session), htmx=True)
     printed = desk.get(f"/reception/tickets/{session.scalar(select(Ticket.id))}/print").headers
@@ -228,6 +291,33 @@ def test_overview_fragment(desk, session):
     assert 'id="overview"' in body and "<html" not in body
     row = re.search(r"data-waiting=\"DUKCAPIL\">(\d+)<", body)
     assert row and row.group(1) == "1"
+
+
+def overview_banners(body):
+    return re.findall(r'<p class="flash flash-info overview-closed".*?</p>', body, re.S)
+
+
+def test_overview_says_once_that_the_mall_is_closed(app, desk):
+    app.config["MPP_FROZEN_NOW"] = "2026-12-05T10:00:00+08:00"  # Saturday
+    body = desk.get("/reception/overview", htmx=True).get_data(as_text=True)
+    banners = overview_banners(body)
+    assert len(banners) == 1 and "Buka kembali Senin, 7 Desember 2026" in banners[0]
+    assert "(" not in banners[0].split("WITA.")[-1]  # the whole mall: no list of agencies
+    assert body.count("Buka kembali") == 1 and body.count('<tr class="closed">') == 11
+
+
+def test_overview_names_the_agencies_a_closure_applies_to(desk, session):
+    pos = agency_by_code(session, "POS")
+    session.add(Closure(agency_id=pos.id, start_date=SEED_DAY, end_date=SEED_DAY, reason="Pelatihan petugas"))
+    session.commit()
+    body = desk.get("/reception/overview", htmx=True).get_data(as_text=True)
+    banners = overview_banners(body)
+    assert len(banners) == 1 and "Tutup hari ini: Pelatihan petugas." in banners[0] and "(PT Pos)" in banners[0]
+    assert body.count('<tr class="closed">') == 1
+
+
+def test_overview_has_no_banner_while_open(desk):
+    assert overview_banners(desk.get("/reception/overview", htmx=True).get_data(as_text=True)) == []
 
 
 def test_public_status_page_has_no_personal_data(client, desk, session):

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..access import start_endpoint
 from ..domain import accounts
-from ..domain.errors import DomainError
+from ..domain.errors import DomainError, InvalidCredentialsError
 from ..extensions import db
 from ..web import acting_user, show_refusal
 from .forms import LanguageForm, LoginForm, PasswordForm
@@ -62,13 +62,25 @@ def logout():
 def change_password():
     form = PasswordForm()
     if not form.validate_on_submit():
-        return render_template("auth/password.html", form=form), 422 if form.errors else 200
-    show_refusal(lambda error: _form_refused("auth/password.html", form, error, 422))
+        return _password_page(form)
+    show_refusal(lambda error: _password_refused(form, error))
     user = acting_user()
     accounts.change_password(db.session, user, form.current.data, form.new.data)
     login_user(user)  # the session token was rotated; keep this session, end the others
     flash(_("Kata sandi berhasil diganti."), "success")
     return redirect(url_for(start_endpoint(user)))
+
+
+def _password_page(form):
+    form.forget_refused()
+    return render_template("auth/password.html", form=form), 422 if form.errors else 200
+
+
+def _password_refused(form, error):
+    """The domain refuses either the current password or the new one: say so next to that field."""
+    field = form.current if isinstance(error, InvalidCredentialsError) else form.new
+    field.errors.append(str(error))
+    return _password_page(form)
 
 
 @bp.post("/language")

@@ -6,7 +6,7 @@ The order of a line (ahead_condition, waiting_list) is the one call next follows
 """
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from .. import clock
-from ..models import Agency, Ticket, TicketStatus, counter_service
+from ..models import Agency, Counter, Ticket, TicketEvent, TicketEventKind, TicketStatus, counter_service
 from . import catalogue, estimates, hours
 from .errors import DomainError, NotFoundError
 
@@ -130,6 +130,8 @@ class TicketPosition:
     ticket: Ticket
     ahead: int
     estimated_wait: int
+    # The numbers its queue's counters are calling or serving now (public_status fills it).
+    now_serving: tuple = ()
 
 
 def ticket_position(session, ticket: Ticket, now: Optional[datetime] = None) -> TicketPosition:
@@ -146,6 +148,75 @@ def by_public_token(session, token: str) -> Ticket:
     ticket = session.scalar(select(Ticket).where(Ticket.public_token == (token or "")[:43]))
     if ticket is None:
         raise NotFoundError(_l("Tiket tidak ditemukan."))
+    return ticket
+
+
+def public_status(session, token: str, now: Optional[datetime] = None) -> TicketPosition:
+    """A citizen's ticket by its token: its place, and while it waits the numbers its agency's
+    counters are calling or serving now (latest call first), so the citizen can see the line move."""
+    now = clock.at(now)
+    ticket = by_public_token(session, token)
+    position = ticket_position(session, ticket, now)
+    if ticket.status is not TicketStatus.WAITING:
+        return position
+    serving = session.scalars(
+        select(Ticket).where(Ticket.queue_agency_id == ticket.queue_agency_id,
+                             Ticket.business_date == ticket.business_date,
+                             Ticket.status.in_((TicketStatus.CALLED, TicketStatus.SERVING)))
+        .options(joinedload(Ticket.agency), joinedload(Ticket.counter))
+        .order_by(Ticket.called_at.desc(), Ticket.id.desc()).limit(6)).all()
+    return TicketPosition(ticket, position.ahead, position.estimated_wait, tuple(serving))
+
+
+# The short code printed under the ticket's QR: the start of its public token, folded so that it
+# survives being read aloud and typed on a phone (one letter case, no "-" or "_", O->0, I and L->1).
+# 8 folded characters carry about 39 bits; among the few thousand tickets of the SHORT_CODE_DAYS
+# days it is searched in, a guessed code finds one about once in 10^8 tries: codes cannot be
+# enumerated, which is also why a shorter code is never matched as a prefix.
+SHORT_CODE_LENGTH = 8
+SHORT_CODE_DAYS = 7
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
+_FOLD = str.maketrans({"o": "0", "i": "1", "l": "1", "-": None, "_": None})
+
+
+def _fold(text: str) -> str:
+    return "".join(ch for ch in text.lower().translate(_FOLD) if ch.isascii() and ch.isalnum())
+
+
+def _folded_column(column):
+    folded = func.lower(column)
+    for old, new in (("-", ""), ("_", ""), ("o", "0"), ("i", "1"), ("l", "1")):
+        folded = func.replace(folded, old, new)
+    return folded
+
+
+def short_code(ticket: Ticket) -> str:
+    """The readable code of a ticket, e.g. "K7QM-2XPA": what by_code finds it by."""
+    code = _fold(ticket.public_token)[:SHORT_CODE_LENGTH].upper()
+    return f"{code[:4]}-{code[4:]}"
+
+
+def by_code(session, text: str, day) -> Ticket:
+    """The ticket a citizen typed the code of: its short code (in any letter case, with or without
+    spaces and dashes, O for 0 and I or L for 1), its whole status token, or the status address.
+    Short codes are looked up among tickets of the SHORT_CODE_DAYS days up to `day`.
+
+    Every code that finds nothing gets the same NotFoundError, whatever was wrong with it, so the
+    answer tells a guesser nothing; only an empty field gets its own message."""
+    text = (text or "").strip()[:200]
+    if not text:
+        raise DomainError(_l("Ketik kode yang tercetak di bawah kode QR pada tiket Anda."))
+    token = text.rsplit("/t/", 1)[-1].split("/")[0].split("?")[0] if "/t/" in text else text
+    ticket = (session.scalar(select(Ticket).where(Ticket.public_token == token))
+              if TOKEN_PATTERN.fullmatch(token) else None)
+    code = _fold(text)
+    if ticket is None and len(code) == SHORT_CODE_LENGTH:
+        ticket = session.scalar(
+            select(Ticket).where(Ticket.business_date.between(day - timedelta(days=SHORT_CODE_DAYS - 1), day),
+                                 _folded_column(Ticket.public_token).startswith(code, autoescape=True))
+            .order_by(Ticket.business_date.desc(), Ticket.id.desc()).limit(1))
+    if ticket is None:
+        raise NotFoundError(_l("Kode tiket tidak dikenal. Periksa lagi kode di bawah kode QR pada tiket Anda."))
     return ticket
 
 
@@ -166,6 +237,54 @@ def waiting_list(session, counter, day, limit: int = 30) -> list:
         select(Ticket).where(waiting_for(counter, day))
         .order_by(Ticket.priority.is_(None), Ticket.queued_at, Ticket.id).limit(limit)
         .options(joinedload(Ticket.agency), joinedload(Ticket.service))).all()
+
+
+@dataclass(frozen=True)
+class TransferOrigin:
+    """The counter (and its agency) a ticket was last transferred from."""
+
+    counter: str
+    agency: str
+
+
+@dataclass(frozen=True)
+class WaitingEntry:
+    """One line of a counter's waiting list, as the officer reads it."""
+
+    ticket: Ticket
+    minutes_waited: int
+    transferred_from: Optional[TransferOrigin]
+
+
+def minutes_waited(ticket: Ticket, now: datetime) -> int:
+    """Whole minutes since the ticket took its place in line (queued_at: its issue time, which a
+    transfer keeps, so a transferred visitor's whole wait counts); never negative."""
+    return max(0, int((now - ticket.queued_at).total_seconds()) // 60)
+
+
+def transfer_origins(session, ticket_ids) -> dict:
+    """Ticket id -> the TransferOrigin of its latest transfer, for those of `ticket_ids` that were
+    transferred. One query, whatever the number of tickets (the waiting list is polled)."""
+    if not ticket_ids:
+        return {}
+    latest = (select(TicketEvent.ticket_id, func.max(TicketEvent.id).label("event_id"))
+              .where(TicketEvent.ticket_id.in_(ticket_ids), TicketEvent.kind == TicketEventKind.TRANSFERRED)
+              .group_by(TicketEvent.ticket_id).subquery())
+    rows = session.execute(
+        select(latest.c.ticket_id, Counter.name, Agency.short_name)
+        .join(TicketEvent, TicketEvent.id == latest.c.event_id)
+        .join(Counter, Counter.id == TicketEvent.counter_id)
+        .join(Agency, Agency.id == Counter.agency_id)).all()
+    return {ticket_id: TransferOrigin(counter, agency) for ticket_id, counter, agency in rows}
+
+
+def counter_queue(session, counter, now: Optional[datetime] = None) -> list:
+    """The counter's waiting list (waiting_list's order) as WaitingEntry lines: minutes waited and,
+    for a transferred ticket, where it came from."""
+    now = clock.at(now)
+    waiting = waiting_list(session, counter, now.date())
+    origins = transfer_origins(session, [ticket.id for ticket in waiting if ticket.transferred])
+    return [WaitingEntry(ticket, minutes_waited(ticket, now), origins.get(ticket.id)) for ticket in waiting]
 
 
 def no_shows(session, counter, day) -> list:

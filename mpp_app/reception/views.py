@@ -15,26 +15,58 @@ from .forms import CancelTicketForm, IssueTicketForm
 bp = Blueprint("reception", __name__, url_prefix="/reception")
 
 
-def _issue_form_context(form=None, issued=None, errors=()):
+def _issue_form_context(form=None, issued=None, errors=(), query=""):
+    """The issue form as typed (the search text too, so the chosen service stays in sight), or
+    empty for the next visitor once a ticket is issued."""
     form = form or IssueTicketForm(formdata=None)
     form.submission_key.data = uuid.uuid4().hex if issued or not form.submission_key.data else form.submission_key.data
+    choices = catalogue.service_choices(db.session, query)
+    selected = _selected(choices, query, form.service_id.data)
     return {"form": form, "issued": issued, "priorities": labels_of(PriorityCategory), "form_errors": list(errors),
-            "choices": catalogue.service_choices(db.session, "")}
+            "query": query, "choices": choices, "selected": selected, "chosen": _chosen(choices, selected)}
+
+
+def _selected(choices, query, service_id=None) -> str:
+    """The service checked in the list: the one picked, else the first match of a search (so
+    typing and Enter suffice), else none."""
+    if service_id:
+        return str(service_id)
+    return str(choices[0].services[0][0]) if query and choices else ""
+
+
+def _chosen(choices, selected):
+    """(agency group, service name) of the checked service, for the line above the issue button."""
+    return next(((group, name) for group in choices for sid, name in group.services if str(sid) == selected), None)
+
+
+def _overview_context():
+    """The overview rows, and the reasons why agencies take no tickets now, each said once."""
+    rows = queue_status.reception_overview(db.session)
+    notices = {}
+    for row in rows:
+        if not row.hours.accepts_tickets:
+            # What the sentence of _macros.opening_status says, whatever else differs in the hours.
+            said = (row.hours.state, row.hours.next_opening, row.hours.schedule.closure_reason)
+            notices.setdefault(said, {"hours": row.hours, "agencies": []})["agencies"].append(row.agency.short_name)
+    closed = list(notices.values())
+    if len(closed) == 1 and len(closed[0]["agencies"]) == len(rows):
+        closed[0]["agencies"] = []  # the whole mall: no need to name every agency
+    return {"overview": rows, "closed": closed}
 
 
 @bp.get("/")
 @role_required(*FRONT_DESK)
 def index():
-    return render_template("reception/index.html", overview=queue_status.reception_overview(db.session),
-                           **_issue_form_context())
+    return render_template("reception/index.html", **_overview_context(), **_issue_form_context())
 
 
 @bp.get("/services")
 @role_required(*FRONT_DESK)
 def service_choices():
     query = request.args.get("q", "")[: catalogue.MAX_QUERY_LENGTH]
-    return render_template("reception/_service_choices.html", query=query,
-                           choices=catalogue.service_choices(db.session, query))
+    choices = catalogue.service_choices(db.session, query)
+    return render_template("reception/_service_choices.html", query=query, choices=choices,
+                           selected=_selected(choices, query))
 
 
 @bp.post("/tickets")
@@ -59,17 +91,16 @@ def issue():
 
 def _issue_form_again(form, status, errors=()):
     """The submitted form with its errors and what was typed: the fragment for htmx, else the page."""
-    context = _issue_form_context(form, errors=errors)
+    context = _issue_form_context(form, errors=errors, query=request.form.get("q", "")[: catalogue.MAX_QUERY_LENGTH])
     if is_htmx():
         return render_template("reception/_issue_form.html", **context), status
-    return render_template("reception/index.html", overview=queue_status.reception_overview(db.session),
-                           **context), status
+    return render_template("reception/index.html", **_overview_context(), **context), status
 
 
 @bp.get("/overview")
 @role_required(*FRONT_DESK)
 def overview():
-    return render_template("reception/_overview.html", overview=queue_status.reception_overview(db.session))
+    return render_template("reception/_overview.html", **_overview_context())
 
 
 @bp.get("/tickets/lookup")
@@ -81,9 +112,9 @@ def lookup():
     return render_template("reception/_ticket_matches.html", tickets=tickets)
 
 
-def _ticket_card(ticket, form=None, status=200):
+def _ticket_card(ticket, form=None, status=200, cancelled=False):
     return render_template("reception/_ticket_card.html", ticket=ticket, form=form or CancelTicketForm(formdata=None),
-                           position=queue_status.ticket_position(db.session, ticket)), status
+                           position=queue_status.ticket_position(db.session, ticket), cancelled=cancelled), status
 
 
 @bp.post("/tickets/<int:ticket_id>/cancel")
@@ -94,7 +125,7 @@ def cancel(ticket_id):
     if not form.validate_on_submit():
         return _ticket_card(ticket, form, 422)
     ticket = tickets.cancel_ticket(db.session, ticket.id, form.reason.data, acting_user())
-    body, status = _ticket_card(ticket)
+    body, status = _ticket_card(ticket, cancelled=True)
     return body, status, {"HX-Trigger": "queue-changed"}
 
 
@@ -105,9 +136,11 @@ def print_ticket(ticket_id):
     paper = "58" if request.args.get("paper") == "58" else "80"
     base = current_app.config.get("MPP_PUBLIC_URL", "").rstrip("/") or request.host_url.rstrip("/")
     status_url = base + url_for("services.ticket_status", token=ticket.public_token)
+    # Under the QR, for a citizen who types it: the home page's address, short (no "http://").
+    home = base.split("://", 1)[-1] + url_for("services.home").rstrip("/")
     return render_template("reception/print.html", position=queue_status.ticket_position(db.session, ticket),
-                           ticket=ticket, paper=paper, status_url=status_url,
-                           qr=qr_data_uri(status_url)), 200, SAME_ORIGIN_FRAME_HEADERS
+                           ticket=ticket, paper=paper, status_url=status_url, qr=qr_data_uri(status_url),
+                           code=queue_status.short_code(ticket), home=home), 200, SAME_ORIGIN_FRAME_HEADERS
 
 
 def qr_data_uri(url: str) -> str:

@@ -1,23 +1,39 @@
-"""Public information pages: home with today's hours, the service catalogue and its search."""
-from flask import Blueprint, abort, current_app, render_template, request
+"""Public information pages: home with today's hours and "check my ticket", the service catalogue
+and its search, a ticket's status page."""
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from .. import clock
 from ..domain import catalogue, hours, hours_admin, queue_status
 from ..extensions import db
 from ..models import Service
-from ..web import is_htmx
+from ..web import is_htmx, show_refusal
 
 bp = Blueprint("services", __name__)
 
 
-@bp.get("/")
-def home():
+def _home(code="", code_error=None, status=200):
     return render_template(
         "services/home.html",
         status=hours.status_at(db.session),
         upcoming=hours.upcoming(db.session, clock.today(), 14),
         closures=hours_admin.upcoming_closures(db.session, clock.today(), limit=10),
-    )
+        code=code, code_error=code_error,
+    ), status
+
+
+@bp.get("/")
+def home():
+    return _home()
+
+
+@bp.get("/cek-tiket")
+def find_ticket():
+    """The home page's "Cek tiket saya": the code printed on a ticket leads to its status page;
+    a code that finds nothing comes back next to the field, as typed."""
+    code = request.args.get("kode", "")[:200]
+    show_refusal(lambda error: _home(code, str(error), error.status))
+    ticket = queue_status.by_code(db.session, code, clock.today())
+    return redirect(url_for("services.ticket_status", token=ticket.public_token), 303)
 
 
 @bp.get("/layanan")
@@ -42,12 +58,14 @@ def service_detail(service_id):
 @bp.get("/t/<token>")
 def ticket_status(token):
     """A citizen's ticket, found by its unguessable token: no personal data on it."""
-    position = queue_status.ticket_position(db.session, queue_status.by_public_token(db.session, token))
+    position = queue_status.public_status(db.session, token)
     if is_htmx():
         finished = position.ticket.status not in queue_status.OPEN_STATUSES
         # 286 tells htmx to stop polling a finished ticket.
-        return render_template("services/_ticket_status.html", position=position), 286 if finished else 200
-    return render_template("services/ticket_status.html", position=position, ticket=position.ticket)
+        return render_template("services/_ticket_status.html", position=position,
+                               code=queue_status.short_code(position.ticket)), 286 if finished else 200
+    return render_template("services/ticket_status.html", position=position,
+                           code=queue_status.short_code(position.ticket))
 
 
 @bp.get("/favicon.ico")

@@ -21,6 +21,13 @@ def tab_to(page, selector, limit=100):
     pytest.fail(f"{selector} cannot be reached with Tab")
 
 
+def above_the_bar(page, selector):
+    """The bar with the chosen service and the issue button sticks to the window's bottom: a field
+    reached with Tab must be scrolled into view above it, not left under it."""
+    field, bar = page.locator(selector).bounding_box(), page.locator(".issue-bar").bounding_box()
+    assert field["y"] + field["height"] <= bar["y"], (selector, field, bar)
+
+
 def log_in_by_keyboard(page, base, username):
     page.goto(f"{base}/login")
     expect(page.locator("#username")).to_be_focused()
@@ -38,9 +45,12 @@ def test_reception_by_keyboard_only(live_server, page, session):
     expect(search).to_be_focused()
     page.keyboard.type("paspor")
     expect(page.locator("#service-choices .choice")).to_have_count(1)
+    expect(page.locator("#chosen-service")).to_contain_text("Paspor biasa")  # named above the button
     tab_to(page, "#visitor_name")
+    above_the_bar(page, "#visitor_name")
     page.keyboard.type("Maria Fernandez")
     tab_to(page, "#priority")
+    above_the_bar(page, "#priority")
     page.keyboard.type("Lanjut")  # type-ahead picks "Lanjut usia"
     tab_to(page, "#issue-form button[type=submit]")
     page.keyboard.press("Enter")
@@ -57,6 +67,15 @@ def test_reception_by_keyboard_only(live_server, page, session):
     page.keyboard.type("Pengunjung pulang")
     page.keyboard.press("Enter")
     expect(page.locator("#ticket-card .ticket-status")).to_contain_text("dibatalkan")
+
+
+def test_tab_never_leaves_a_field_under_the_issue_bar(live_server, page):
+    """With all 46 services listed the form is taller than the window: every field Tab reaches
+    is scrolled above the bar that sticks to the window's bottom."""
+    log_in_by_keyboard(page, live_server, "resepsionis")
+    for selector in ("#visitor_name", "#visitor_phone", "#priority", "#note"):
+        tab_to(page, selector)
+        above_the_bar(page, selector)
 
 
 def test_officer_console_by_keyboard_only(live_server, page, session):

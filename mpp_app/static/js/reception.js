@@ -1,6 +1,7 @@
 // Reception desk preferences of this PC (print each new ticket at once, paper width), kept in the
 // browser's localStorage, and printing through a hidden frame so the receptionist never leaves the
 // page: the print view prints itself when it loads (print.js), then focus returns to the search.
+// The line above the issue button names the checked service, however it was picked.
 (function () {
   var autoPrint = document.getElementById("auto-print");
   var paper = document.getElementById("paper-width");
@@ -17,7 +18,52 @@
     localStorage.setItem("mpp.reception.paper", paper.value);
   });
 
-  document.body.addEventListener("htmx:afterSettle", function () {
+  function checkedService() {
+    return document.querySelector("#service-choices input[name=service_id]:checked");
+  }
+
+  function showChosen() {
+    var line = document.getElementById("chosen-service");
+    if (!line) {
+      return;
+    }
+    var radio = checkedService();
+    line.classList.toggle("is-empty", !radio);
+    line.querySelector(".chosen-none").hidden = !!radio;
+    line.querySelector(".chosen-some").hidden = !radio;
+    if (radio) {
+      line.querySelector(".chosen-name").textContent = radio.dataset.name;
+      line.querySelector(".chosen-prefix").textContent = radio.dataset.prefix;
+      line.querySelector(".chosen-agency-name").textContent = radio.dataset.agency;
+    }
+  }
+
+  // Scroll the list itself (never the page) so the checked service is in sight, e.g. after an error.
+  function revealChosen() {
+    var radio = checkedService();
+    var list = document.getElementById("service-choices");
+    if (!radio || !list) {
+      return;
+    }
+    var item = radio.closest(".choice").getBoundingClientRect();
+    var box = list.getBoundingClientRect();
+    if (item.top < box.top || item.bottom > box.bottom) {
+      list.scrollTop += item.top - box.top - (list.clientHeight - item.height) / 2;
+    }
+  }
+
+  document.body.addEventListener("change", function (event) {
+    if (event.target.name === "service_id") {
+      showChosen();
+    }
+  });
+
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    var form = document.getElementById("issue-form");
+    if (form && form.contains(event.target)) {  // not the overview's polls: the list keeps its scroll
+      showChosen();
+      revealChosen();
+    }
     var issued = document.querySelector("#issue-form [data-print-url]");
     if (!issued) {
       return;
@@ -34,4 +80,5 @@
       search.focus();
     }
   });
+  revealChosen();
 })();

@@ -1,6 +1,7 @@
 """The `mpp` command line: serve, init-db, seed, create-user (and Flask's run, routes, shell, db)."""
 import logging
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -10,7 +11,7 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from . import clock, create_app, housekeeping, server
+from . import clock, create_app, demo, housekeeping, server
 from .database import database_file
 from .domain import accounts, backup, catalogue_admin, settings, tickets
 from .domain.errors import DomainError
@@ -46,10 +47,15 @@ def prepare_instance():
 @with_appcontext
 def serve_command(host, port, threads):
     """Prepare the instance (migrate, seed, first admin) and serve with waitress."""
+    serve_app(current_app._get_current_object(), host, port, threads)
+
+
+def serve_app(app, host, port, threads, before_serving=None):
+    """What `mpp serve` does with an app: hold its SQLite file, prepare it, start the housekeeping,
+    then serve until stopped. `before_serving()` runs once the instance is prepared."""
     from waitress import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = current_app._get_current_object()
     database = database_file(db.engine.url)
     if database:
         try:
@@ -73,10 +79,55 @@ def serve_command(host, port, threads):
         click.echo("First start: user 'admin' created.")
         click.echo(f"  Password (shown once, change it at first login): {password}")
         click.echo("=" * 60)
+    if before_serving:
+        before_serving()
     housekeeping.start(app)
     server.raise_open_file_limit()
     click.echo(f"Serving {app.config['MPP_NAME']} on http://{host}:{port}/ (database: {db.engine.url.render_as_string(hide_password=True)})")
     serve(app, host=host, port=port, **server.waitress_options(threads))
+
+
+@click.command("demo")
+@click.option("--at", "start", type=click.DateTime(["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"]), default=None,
+              help="Where the demo clock starts, e.g. '2026-12-07 09:30' (WITA). Default: 10:00 of the next open day.")
+@click.option("--traffic/--no-traffic", default=True, show_default=True,
+              help="Play visitors and officers from opening time, and keep playing while it runs.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@with_appcontext
+def demo_command(start, traffic, host, port, threads):
+    """Serve a demo mall with a running clock, made afresh in <instance>/demo (your data is not touched)."""
+    folder = demo.instance_folder(current_app.instance_path)
+    database = folder / "demo.sqlite"
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in (database, Path(f"{database}-wal"), Path(f"{database}-shm"), folder / server.DATABASE_MARKER):
+        stale.unlink(missing_ok=True)
+    url = f"sqlite:///{database}"
+    password = accounts.generate_password()
+    with create_app({"SQLALCHEMY_DATABASE_URI": url}, instance_path=str(folder)).app_context():
+        apply_migrations()
+        seed_database(db.session, clock.today())
+        logins = demo.create_accounts(db.session, password)
+        moment = demo.start_moment(db.session, start, clock.today())
+        played = demo.open_counters(db.session, moment) if traffic else None
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "MPP_CLOCK_START": moment.isoformat(), "MPP_FROZEN_NOW": ""},
+                     instance_path=str(folder))
+
+    def set_the_scene():
+        if played:
+            demo.play_until(db.session, played, moment)
+            demo.run_live(app, played, threading.Event())
+        click.echo("=" * 60)
+        click.echo(f"Demo mall: the clock starts at {moment:%A %d %B %Y %H:%M} WITA and runs.")
+        click.echo(f"Log in with any of these accounts, password {password}:")
+        for username, role, agency in logins:
+            click.echo(f"  {username:12} {role.value:12} {agency}")
+        click.echo(f"The demo lives in {folder}; it is made afresh at every start.")
+        click.echo("=" * 60)
+
+    with app.app_context():
+        serve_app(app, host, port, threads, before_serving=set_the_scene)
 
 
 @click.command("init-db")
@@ -208,7 +259,7 @@ def restore_command(path, yes):
 def register_commands(app):
     for command in (serve_command, init_db_command, seed_command, create_user_command, reset_password_command,
                     purge_personal_data_command, priority_rule_command, setting_command, backup_command,
-                    restore_command):
+                    restore_command, demo_command):
         app.cli.add_command(command)
 
 

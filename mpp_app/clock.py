@@ -1,5 +1,6 @@
 """The business clock: every "now" and "today" of the MPP, in its configured time zone."""
-from datetime import date, datetime, timezone
+import time
+from datetime import date, datetime, timedelta, timezone
 from typing import Optional
 from zoneinfo import ZoneInfo
 
@@ -14,14 +15,25 @@ def zone() -> ZoneInfo:
 
 
 def now() -> datetime:
-    """The current moment as an aware datetime in the business zone (WITA by default)."""
-    frozen = current_app.config.get("MPP_FROZEN_NOW") if has_app_context() else ""
-    if frozen:
-        moment = datetime.fromisoformat(frozen)
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=zone())
-        return moment.astimezone(zone())
+    """The current moment as an aware datetime in the business zone (WITA by default).
+
+    MPP_FROZEN_NOW stops the clock at one moment (tests); MPP_CLOCK_START starts it at a chosen moment
+    when the app is created and lets it run at real speed from there (the demo, evaluated in the
+    evening as if it were a morning at the mall)."""
+    config = current_app.config if has_app_context() else {}
+    if config.get("MPP_FROZEN_NOW"):
+        return _business_moment(config["MPP_FROZEN_NOW"])
+    if config.get("MPP_CLOCK_START"):
+        running = timedelta(seconds=time.time() - config["MPP_CLOCK_STARTED_AT"])
+        return _business_moment(config["MPP_CLOCK_START"]) + running
     return datetime.now(zone())
+
+
+def _business_moment(iso: str) -> datetime:
+    moment = datetime.fromisoformat(iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone())
+    return moment.astimezone(zone())
 
 
 def today() -> date:

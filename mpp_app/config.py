@@ -1,6 +1,7 @@
 """Configuration: defaults, then instance/config.py, then MPP_* environment variables."""
 import os
 import secrets
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,8 +11,10 @@ DEFAULTS = {
     "MPP_TIMEZONE": "Asia/Makassar",
     # Base URL citizens' phones reach on the office Wi-Fi (QR codes); empty: the URL the page was opened with.
     "MPP_PUBLIC_URL": "",
-    # Frozen business clock (ISO datetime) for demos and tests; empty means the real clock.
+    # Frozen business clock (ISO datetime) for tests; empty means the real clock.
     "MPP_FROZEN_NOW": "",
+    # A running business clock that reads this ISO datetime when the app starts (`mpp demo`).
+    "MPP_CLOCK_START": "",
     "MPP_SESSION_HOURS": 10,
     # Login throttling (domain/accounts.py). After MAX_FAILURES failures of one account from one
     # address, or MAX_CLIENT_FAILURES from one address across accounts (both remembered for a day),
@@ -86,6 +89,7 @@ def load(app, test_config=None):
         hours=app.config["MPP_SESSION_HOURS"]
     )
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["MPP_TIMEZONE"]
+    app.config["MPP_CLOCK_STARTED_AT"] = time.time()
 
 
 def _instance_secret(instance: Path) -> str:

@@ -3,15 +3,23 @@
 The board polls every second all day on several screens, so an unchanged board must cost almost
 nothing: fingerprint() runs three small indexed queries and the view answers 304 when the
 browser's ETag matches; only a change renders the board.
+
+What it shows (numbers, counters and agencies only, never a name):
+- the newest call whose ticket is still being called at that counter (status CALLED there); a
+  finished, served, transferred or no-show ticket leaves the big box, which then shows the previous
+  call still being called, or nothing. The box fades after NEWEST_FADES_AFTER (the browser does
+  it, since an unchanged board is not rendered again);
+- per agency: the open counters with their called or served ticket, and how many wait;
+- the recent calls, one row per ticket at its latest call: a recall moves the row to the top.
 """
 import hashlib
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Optional
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from .. import clock
@@ -20,14 +28,16 @@ from .announce import announcement
 from ..models import Agency, Counter, CounterState, Setting, Ticket, TicketEvent, TicketEventKind, TicketStatus
 
 CALL_KINDS = (TicketEventKind.CALLED, TicketEventKind.RECALLED)
-# Every transition that changes what a board shows.
-BOARD_KINDS = tuple(kind for kind in TicketEventKind if kind is not TicketEventKind.ISSUED)
 RECENT_CALLS = 8
+# Long enough to walk across the hall from the far end, short enough that the box does not go on
+# shouting a number nobody answers.
+NEWEST_FADES_AFTER = timedelta(minutes=3)
 
 
 @dataclass(frozen=True)
 class Call:
     event_id: int
+    ticket_id: int
     number: str
     counter_name: str
     agency: str
@@ -41,16 +51,37 @@ class CounterLine:
     counter: Counter
     ticket: Optional[Ticket]
 
+    @property
+    def paused(self) -> bool:
+        return self.counter.state is CounterState.PAUSED
+
+    @property
+    def calling(self) -> bool:
+        return self.ticket is not None and self.ticket.status is TicketStatus.CALLED
+
+
+@dataclass(frozen=True)
+class AgencyLine:
+    agency: Agency
+    waiting: int
+    counters: list  # CounterLine of its open or paused counters, by number
+
 
 @dataclass(frozen=True)
 class BoardState:
-    counters: list
+    agencies: list
     calls: list
+    newest: Optional[Call]
     running_text: str
+    now: datetime
 
     @property
-    def newest(self) -> Optional[Call]:
-        return self.calls[0] if self.calls else None
+    def fades_after_ms(self) -> int:
+        return int(NEWEST_FADES_AFTER.total_seconds() * 1000)
+
+    @property
+    def newest_fresh(self) -> bool:
+        return self.newest is not None and self.now - self.newest.at < NEWEST_FADES_AFTER
 
 
 def agencies_from(session, codes: str) -> list:
@@ -63,9 +94,9 @@ def agencies_from(session, codes: str) -> list:
 
 
 def fingerprint(session, agency_ids: list, now: Optional[datetime] = None) -> str:
+    """Changes with every ticket event (an issue changes a waiting count), counter, setting or day."""
     now = clock.at(now)
-    last_event = session.scalar(
-        select(TicketEvent.id).where(TicketEvent.kind.in_(BOARD_KINDS)).order_by(TicketEvent.id.desc()).limit(1))
+    last_event = session.scalar(select(TicketEvent.id).order_by(TicketEvent.id.desc()).limit(1))
     counters = session.execute(
         select(Counter.id, Counter.state, Counter.name).where(Counter.agency_id.in_(agency_ids), Counter.active)
         .order_by(Counter.id)).all()
@@ -75,30 +106,59 @@ def fingerprint(session, agency_ids: list, now: Optional[datetime] = None) -> st
 
 
 def state(session, agency_ids: list, now: Optional[datetime] = None) -> BoardState:
-    """Open counters with their current ticket, and the latest calls of today, newest first."""
+    """The board of today for the given agencies; see the module docstring for what it shows."""
     now = clock.at(now)
+    today = now.date()
     mode = settings.get(session, "announce_mode")
     counters = session.scalars(
         select(Counter).where(Counter.agency_id.in_(agency_ids), Counter.active,
                               Counter.state != CounterState.CLOSED)
-        .options(joinedload(Counter.agency)).order_by(Counter.number)).all()
+        .order_by(Counter.number)).all()
     current = {t.counter_id: t for t in session.scalars(
         select(Ticket).where(Ticket.counter_id.in_([c.id for c in counters]),
                              Ticket.status.in_((TicketStatus.CALLED, TicketStatus.SERVING)))
         .options(joinedload(Ticket.agency)))}
-    events = session.execute(
-        select(TicketEvent, Ticket, Counter)
-        .join(Ticket, TicketEvent.ticket_id == Ticket.id).join(Counter, TicketEvent.counter_id == Counter.id)
-        .where(TicketEvent.kind.in_(CALL_KINDS), Ticket.business_date == now.date(),
-               Counter.agency_id.in_(agency_ids))
-        .options(joinedload(Ticket.agency), joinedload(Counter.agency))
-        .order_by(TicketEvent.id.desc()).limit(RECENT_CALLS)).all()
-    calls = [Call(event.id, ticket.display_number, counter.name, counter.agency.short_name, event.at,
-                  event.kind is TicketEventKind.RECALLED,
-                  announcement(ticket.agency.prefix, ticket.number, counter.number, mode))
-             for event, ticket, counter in events]
-    return BoardState([CounterLine(c, current.get(c.id)) for c in counters], calls,
-                      settings.get(session, "running_text"))
+    waiting = dict(session.execute(
+        select(Ticket.queue_agency_id, func.count()).where(
+            Ticket.queue_agency_id.in_(agency_ids), Ticket.business_date == today,
+            Ticket.status == TicketStatus.WAITING)
+        .group_by(Ticket.queue_agency_id)).all())
+    lines = {}
+    for counter in counters:
+        lines.setdefault(counter.agency_id, []).append(CounterLine(counter, current.get(counter.id)))
+    agencies = [AgencyLine(agency, waiting.get(agency.id, 0), lines.get(agency.id, []))
+                for agency in session.scalars(select(Agency).where(Agency.id.in_(agency_ids))
+                                              .order_by(Agency.sort_order, Agency.id))
+                if agency.id in lines or agency.id in waiting]
+
+    called_here = [t.id for t in current.values() if t.status is TicketStatus.CALLED]
+    # A called ticket's latest call is at the counter that holds it: a ticket called again
+    # elsewhere after a transfer is held by that other counter.
+    newest = _latest_calls(session, agency_ids, today, mode, called_here, 1) if called_here else []
+    recent = _latest_calls(session, agency_ids, today, mode, limit=RECENT_CALLS)
+    return BoardState(agencies, recent, newest[0] if newest else None, settings.get(session, "running_text"), now)
+
+
+def _latest_calls(session, agency_ids, today, mode, ticket_ids=None, limit=None) -> list:
+    """The latest call event of each ticket called today at these agencies' counters, newest first."""
+    latest = (select(func.max(TicketEvent.id))
+              .join(Ticket, TicketEvent.ticket_id == Ticket.id)
+              .join(Counter, TicketEvent.counter_id == Counter.id)
+              .where(TicketEvent.kind.in_(CALL_KINDS), Ticket.business_date == today,
+                     Counter.agency_id.in_(agency_ids))
+              .group_by(TicketEvent.ticket_id))
+    if ticket_ids is not None:
+        latest = latest.where(TicketEvent.ticket_id.in_(ticket_ids))
+    query = (select(TicketEvent, Ticket, Counter)
+             .join(Ticket, TicketEvent.ticket_id == Ticket.id)
+             .join(Counter, TicketEvent.counter_id == Counter.id)
+             .where(TicketEvent.id.in_(latest))
+             .options(joinedload(Ticket.agency), joinedload(Counter.agency))
+             .order_by(TicketEvent.id.desc()).limit(limit))
+    return [Call(event.id, ticket.id, ticket.display_number, counter.name, counter.agency.short_name, event.at,
+                 event.kind is TicketEventKind.RECALLED,
+                 announcement(ticket.agency.prefix, ticket.number, counter.number, mode))
+            for event, ticket, counter in session.execute(query).all()]
 
 
 class FingerprintCache:

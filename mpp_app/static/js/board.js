@@ -1,5 +1,10 @@
-// TV board: clock, and the spoken calls. A chime, then the Indonesian sentence (twice), one call
-// at a time. Calls already on the board when the page loads are not replayed.
+// TV board: clock, fading of the big call box, and the spoken calls. A chime, then the Indonesian
+// sentence (twice), one call at a time. Calls already on the board when the page loads are not replayed.
+//
+// A wall TV has no mouse, so sound starts by itself where the browser allows it (Chromium started with
+// --autoplay-policy=no-user-gesture-required). Where the browser blocks sound until someone interacts,
+// a corner notice says so and any key or click turns sound on. <body data-sound> tells which:
+// "on" or "blocked"; data-played counts the calls actually played.
 (function () {
   "use strict";
   var zone = document.body.dataset.timezone || "Asia/Makassar";
@@ -10,6 +15,7 @@
   var speaking = false;
   var soundOn = false;
   var audio = null;
+  var played = 0;
   window.mppAnnouncements = [];
 
   function tick() {
@@ -18,6 +24,33 @@
       now.toLocaleTimeString("id-ID", { timeZone: zone, hour: "2-digit", minute: "2-digit", second: "2-digit" });
     document.getElementById("board-date").textContent =
       now.toLocaleDateString("id-ID", { timeZone: zone, weekday: "long", day: "numeric", month: "long", year: "numeric" });
+    // The board is only rendered again when something changes, so the browser fades the box itself.
+    var newest = document.querySelector(".newest[data-called-at]");
+    if (newest && now.getTime() - parseInt(newest.dataset.calledAt, 10) > parseInt(newest.dataset.fadeMs, 10)) {
+      newest.classList.add("faded");
+    }
+  }
+
+  function setSound(state) {
+    soundOn = state === "on";
+    document.body.dataset.sound = state;
+    document.getElementById("sound-toggle").hidden = soundOn;
+  }
+
+  // An AudioContext made without a user gesture starts "suspended" where autoplay is blocked.
+  function startSound() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!Context) { setSound("on"); return; }
+    audio = new Context();
+    audio.onstatechange = function () { setSound(audio.state === "running" ? "on" : "blocked"); };
+    setSound(audio.state === "running" ? "on" : "blocked");
+  }
+
+  function enableSound() {
+    if (soundOn) { return; }
+    if ("speechSynthesis" in window) { speechSynthesis.speak(new SpeechSynthesisUtterance("")); }
+    if (!audio) { setSound("on"); return; }
+    audio.resume().then(function () { setSound(audio.state === "running" ? "on" : "blocked"); });
   }
 
   function calls() {
@@ -53,7 +86,10 @@
     var voice = speechSynthesis.getVoices().filter(function (v) { return v.lang && v.lang.indexOf("id") === 0; })[0];
     if (voice) { utterance.voice = voice; }
     utterance.onend = end;
-    utterance.onerror = end;
+    utterance.onerror = function (event) {
+      if (event.error === "not-allowed") { setSound("blocked"); }
+      end();
+    };
     speechSynthesis.speak(utterance);
     // Some browsers never fire onend when no voice is installed: never let the queue stall.
     setTimeout(end, 1500 + text.length * 120);
@@ -64,6 +100,8 @@
     var call = queue.shift();
     if (!soundOn) { next(); return; }
     speaking = true;
+    played += 1;
+    document.body.dataset.played = played;
     chime(function () {
       say(call.sentence, function () {
         say(call.sentence, function () { speaking = false; next(); });
@@ -98,12 +136,8 @@
     document.body.addEventListener("htmx:afterSwap", function (event) {
       if (event.detail.target.id === "board-state" || event.target.id === "board-state") { collect(); }
     });
-    document.getElementById("sound-toggle").addEventListener("click", function (event) {
-      soundOn = true;
-      var Context = window.AudioContext || window.webkitAudioContext;
-      if (Context) { audio = new Context(); }
-      if ("speechSynthesis" in window) { speechSynthesis.speak(new SpeechSynthesisUtterance("")); }
-      event.target.hidden = true;
-    });
+    startSound();
+    document.addEventListener("click", enableSound);
+    document.addEventListener("keydown", enableSound);
   });
 }());

@@ -23,5 +23,5 @@ serve:
 # (the compiled file is committed so that `pip install -e .` alone gives a working English UI).
 translations:
 	.venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --no-location --sort-output -o mpp_app/translations/messages.pot .
-	.venv/bin/pybabel update -i mpp_app/translations/messages.pot -d mpp_app/translations -l en --no-fuzzy-matching --width 100
+	.venv/bin/pybabel update -i mpp_app/translations/messages.pot -d mpp_app/translations -l en --no-fuzzy-matching --ignore-obsolete --width 100
 	.venv/bin/pybabel compile -d mpp_app/translations -l en --statistics

@@ -9,10 +9,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from . import config as app_config, database
+from .clock import clock_text
 from .access import can, send_to_login
 from .extensions import babel, csrf, db, login_manager, migrate
 from .ids import ROW_ID_MAX
-from .inputs import clock_text
 from .labels import label
 from .web import add_security_headers
 

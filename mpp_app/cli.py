@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from . import clock, create_app, demo, housekeeping, server
 from .database import database_file
-from .domain import accounts, backup, catalogue_admin, settings, tickets
+from .domain import accounts, backup, catalogue_admin, hours, settings, tickets
 from .domain.errors import DomainError
 from .errors import database_fault
 from .extensions import db
@@ -50,16 +50,19 @@ def serve_command(host, port, threads):
     serve_app(current_app._get_current_object(), host, port, threads)
 
 
-def serve_app(app, host, port, threads, before_serving=None):
-    """What `mpp serve` does with an app: hold its SQLite file, prepare it, start the housekeeping,
-    then serve until stopped. `before_serving()` runs once the instance is prepared."""
+def serve_app(app, host, port, threads, before_serving=None, held_lock=None):
+    """What `mpp serve` does with an app: hold its SQLite file (unless the caller holds it already:
+    `held_lock`), prepare it, start the housekeeping, then serve until stopped. `before_serving()`
+    runs once the instance is prepared."""
     from waitress import serve
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if app.config["MPP_CLOCK_START"] and before_serving is None:
+        logging.getLogger("mpp_app").warning("MPP_CLOCK_START is set: this server's clock is not the real one")
     database = database_file(db.engine.url)
     if database:
         try:
-            app.extensions["mpp_database_lock"] = server.hold_database(database)
+            app.extensions["mpp_database_lock"] = held_lock or server.hold_database(database)
             server.check_database_file(app.instance_path, database)
         except server.StartRefused as refused:
             raise click.ClickException(str(refused)) from None
@@ -101,6 +104,10 @@ def demo_command(start, traffic, host, port, threads):
     folder = demo.instance_folder(current_app.instance_path)
     database = folder / "demo.sqlite"
     folder.mkdir(parents=True, exist_ok=True)
+    try:  # before removing anything: a demo already running keeps its files
+        lock = server.hold_database(database)
+    except server.StartRefused as refused:
+        raise click.ClickException(str(refused)) from None
     for stale in (database, Path(f"{database}-wal"), Path(f"{database}-shm"), folder / server.DATABASE_MARKER):
         stale.unlink(missing_ok=True)
     url = f"sqlite:///{database}"
@@ -120,6 +127,8 @@ def demo_command(start, traffic, host, port, threads):
             demo.run_live(app, played, threading.Event())
         click.echo("=" * 60)
         click.echo(f"Demo mall: the clock starts at {moment:%A %d %B %Y %H:%M} WITA and runs.")
+        if not hours.status_at(db.session, moment).accepts_tickets:
+            click.echo("  The mall takes no tickets at that time (closed, a break or after the last ticket).")
         click.echo(f"Log in with any of these accounts, password {password}:")
         for username, role, agency in logins:
             click.echo(f"  {username:12} {role.value:12} {agency}")
@@ -127,7 +136,7 @@ def demo_command(start, traffic, host, port, threads):
         click.echo("=" * 60)
 
     with app.app_context():
-        serve_app(app, host, port, threads, before_serving=set_the_scene)
+        serve_app(app, host, port, threads, before_serving=set_the_scene, held_lock=lock)
 
 
 @click.command("init-db")

@@ -1,10 +1,12 @@
 """The business clock: every "now" and "today" of the MPP, in its configured time zone."""
 import time
-from datetime import date, datetime, timedelta, timezone
-from typing import Optional
+from datetime import date, datetime, time as clock_time, timedelta, timezone
+from typing import Optional, Union
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_skeleton
 from flask import current_app, has_app_context
+from flask_babel import get_locale
 
 DEFAULT_ZONE = "Asia/Makassar"
 
@@ -55,7 +57,20 @@ def local(moment: datetime) -> datetime:
 def weekday_names(width: str = "wide") -> list:
     """Monday-first day names in the request's language, from Babel's CLDR data
     (Indonesian: Senin ... Minggu, or Sen ... Min with width="abbreviated")."""
-    from flask_babel import get_locale
-
     days = get_locale().days["format"][width]
     return [days[day] for day in range(7)]
+
+
+def day_text(day: date) -> str:
+    """The day as it is typed: dd-mm-yyyy in every language, so a shown day can be typed back."""
+    return day.strftime("%d-%m-%Y")
+
+
+def clock_text(moment: Union[clock_time, datetime, None]) -> str:
+    """A time on the 24-hour clock with the user's language's separator: 08.00 (id), 08:00 (en);
+    a moment is shown as the business clock reads it (stored moments come back in UTC)."""
+    if moment is None:
+        return ""
+    if isinstance(moment, datetime):
+        moment = local(moment)
+    return format_skeleton("Hm", moment, locale=get_locale() or "id")

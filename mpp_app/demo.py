@@ -109,7 +109,7 @@ def play_until(session, demo: Demo, until: datetime) -> None:
         for officer in demo.officers:
             _act(session, demo.rng, officer, minute)
         minute += timedelta(minutes=1)
-    demo.played_until = minute
+        demo.played_until = minute  # a minute that failed half-way is not played twice
 
 
 def _arrivals(session, rng, moment):

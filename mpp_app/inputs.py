@@ -8,14 +8,14 @@ report URLs and scripts), times on the 24-hour clock ("08.00" or "08:00"). Two-d
 and month-first days are refused with a message that says how to write it, never guessed.
 """
 import re
-from datetime import date, datetime, time
-from typing import Union
+from datetime import date, time
 
-from babel.dates import format_skeleton
-from flask_babel import get_locale, gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from wtforms import Field
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
+
+from .clock import clock_text, day_text
 
 DAY_FIRST = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{4})")
 ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -61,18 +61,6 @@ def parse_clock(text: str) -> time:
     if hour > 23 or minute > 59:
         raise InputError(_("%(text)s bukan jam yang benar (00.00 sampai 23.59).", text=_shown(text)))
     return time(hour, minute)
-
-
-def day_text(day: date) -> str:
-    """The day as it is typed: dd-mm-yyyy in every language, so a shown day can be typed back."""
-    return day.strftime("%d-%m-%Y")
-
-
-def clock_text(moment: Union[time, datetime, None]) -> str:
-    """A time on the 24-hour clock with the user's language's separator: 08.00 (id), 08:00 (en)."""
-    if moment is None:
-        return ""
-    return format_skeleton("Hm", moment, locale=get_locale() or "id")
 
 
 class _TypedField(Field):

@@ -1,6 +1,10 @@
 """What every blueprint shares: who is acting, whether htmx asked, how a refused action is shown,
 and the security headers of every response."""
-from flask import g, request
+from ipaddress import ip_address
+from urllib.parse import urlsplit
+
+import segno
+from flask import current_app, g, request, url_for
 from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = (
@@ -24,6 +28,26 @@ def is_htmx() -> bool:
 def acting_user():
     """The logged-in user as a plain object, to hand to the domain layer (audit, actor columns)."""
     return current_user._get_current_object()
+
+
+def public_url(endpoint, **values) -> str:
+    """The address citizens' devices reach: MPP_PUBLIC_URL when configured, else this request's host."""
+    base = current_app.config.get("MPP_PUBLIC_URL", "").rstrip("/") or request.host_url.rstrip("/")
+    return base + url_for(endpoint, **values)
+
+
+def only_this_pc(url: str) -> bool:
+    """Whether `url` names the server PC itself (localhost, 127.0.0.1, ::1): no phone or TV reaches it."""
+    host = urlsplit(url).hostname or ""
+    try:
+        return host == "localhost" or ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def qr_data_uri(url: str, scale: int = 4) -> str:
+    """A QR code of `url` as an SVG data URI (the CSP allows data: images, not inline markup)."""
+    return segno.make(url, error="m").svg_data_uri(scale=scale, border=2)
 
 
 def show_refusal(render) -> None:

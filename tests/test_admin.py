@@ -781,30 +781,30 @@ def test_users_page_asks_before_reset_and_deactivate(manager, session):
 # --- the start page: screens to set up -----------------------------------------------------
 
 def test_start_page_lists_each_screen_with_its_address_and_qr(staff, session, app):
-    from mpp_app.admin.views import qr_data_uri
+    from mpp_app.web import qr_data_uri
 
     page = staff.login("manager").get("/admin/").get_data(as_text=True)
     for address in ("http://localhost/board/", "http://localhost/", "http://localhost/layanan", "http://localhost/ikm"):
         assert f"<code>{address}</code>" in page, address
-        assert f'src="{qr_data_uri(address)}"' in page, address
+        assert f'src="{qr_data_uri(address, scale=3)}"' in page, address
     kiosk = f"http://localhost/survey/kiosk/{session.get(Counter, 1).kiosk_token}"
-    assert f"<code>{kiosk}</code>" in page and f'src="{qr_data_uri(kiosk)}"' in page
+    assert f"<code>{kiosk}</code>" in page and f'src="{qr_data_uri(kiosk, scale=3)}"' in page
     assert "mode kios" in page
     assert "hanya dapat dibuka di komputer ini" in page  # localhost: a phone cannot reach it
     app.config["MPP_PUBLIC_URL"] = "http://192.168.1.10:8000/"
     configured = staff.get("/admin/").get_data(as_text=True)
     assert "hanya dapat dibuka di komputer ini" not in configured
     assert "<code>http://192.168.1.10:8000/board/</code>" in configured
-    assert f'src="{qr_data_uri("http://192.168.1.10:8000/ikm")}"' in configured
+    assert f'src="{qr_data_uri("http://192.168.1.10:8000/ikm", scale=3)}"' in configured
 
 
 @pytest.mark.parametrize("url, only_here", [
     ("http://127.0.0.1:8000/board/", True), ("http://[::1]:8000/", True), ("http://localhost:8000/", True),
     ("http://192.168.1.10:8000/board/", False), ("http://mpp.kupang.local/", False)])
 def test_which_addresses_only_work_on_this_pc(url, only_here):
-    from mpp_app.admin.views import _only_this_pc
+    from mpp_app.web import only_this_pc
 
-    assert _only_this_pc(url) is only_here
+    assert only_this_pc(url) is only_here
 
 
 def test_deactivating_an_officer_at_work_sends_the_called_ticket_back_to_the_line(manager, session, world):
@@ -818,3 +818,17 @@ def test_deactivating_an_officer_at_work_sends_the_called_ticket_back_to_the_lin
     counter = session.get(Counter, 1)
     assert counter.officer_id is None and counter.state.value == "closed"
     assert {"counter_released", "user_deactivated"} <= set(session.scalars(select(AuditLog.action)))
+
+
+def test_an_officer_holding_a_counter_deactivated_meanwhile_can_still_be_deactivated(manager, session, world):
+    from mpp_app.models import Ticket, TicketStatus
+
+    called = session.scalar(select(Ticket).where(Ticket.visitor_name == "Dipanggil"))
+    session.get(Counter, 1).active = False  # a manager took the counter out of service while it was held
+    session.commit()
+    officer = _user(session, "petugas")
+    assert manager.post(f"/admin/users/{officer.id}/active", {"active": "0"}).status_code == 302
+    session.expire_all()
+    assert session.get(User, officer.id).active is False
+    assert session.get(Ticket, called.id).status is TicketStatus.WAITING
+    assert session.get(Counter, 1).officer_id is None

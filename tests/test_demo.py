@@ -108,3 +108,19 @@ def test_mpp_demo_serves_a_living_mall_beside_an_untouched_instance(tmp_path):
         process.wait(timeout=15)
     assert (tmp_path / "demo" / "demo.sqlite").exists()
     assert not (tmp_path / "mpp.sqlite").exists()
+
+
+def test_a_second_mpp_demo_leaves_the_running_one_alone(tmp_path):
+    from mpp_app import server
+
+    running = tmp_path / "demo" / "demo.sqlite"
+    running.parent.mkdir()
+    running.write_bytes(b"the running demo's data")
+    lock = server.hold_database(running)  # as the first `mpp demo` holds it
+    try:
+        second = subprocess.run([sys.executable, "-m", "mpp_app", "demo", "--port", str(free_port())],
+                                env=instance_env(tmp_path), capture_output=True, text=True, timeout=60)
+    finally:
+        lock.release()
+    assert second.returncode != 0 and "Another `mpp serve` is already serving" in second.stderr
+    assert running.read_bytes() == b"the running demo's data"

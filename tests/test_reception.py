@@ -264,6 +264,10 @@ def test_print_view_has_a_code_to_type_under_the_qr(app, desk, session):
     assert f'<p class="code">{code}</p>' in page and "buka 192.0.2.10:8000, pilih “Cek tiket saya”" in page
     found = desk.get(f"/cek-tiket?kode={code.lower()}")  # what a citizen types on a phone
     assert found.status_code == 303 and found.headers["Location"].endswith(f"/t/{ticket.public_token}")
+    # Without MPP_PUBLIC_URL the address would be the reception PC's own, which no phone reaches.
+    app.config["MPP_PUBLIC_URL"] = ""
+    page = desk.get(f"/reception/tickets/{ticket.id}/print").get_data(as_text=True)  # http://localhost/
+    assert f'<p class="code">{code}</p>' in page and "Tanpa pemindai QR" not in page
 
 
 def test_only_the_print_view_may_be_framed_and_only_by_our_own_pages(desk, session):
@@ -279,7 +283,7 @@ def test_qr_code_encodes_status_url(app, desk, session):
     app.config["MPP_PUBLIC_URL"] = "http://192.0.2.10:8000"
     desk.post("/reception/tickets", form(session), htmx=True)
     ticket = session.scalar(select(Ticket))
-    from mpp_app.reception.views import qr_data_uri
+    from mpp_app.web import qr_data_uri
 
     page = desk.get(f"/reception/tickets/{ticket.id}/print").get_data(as_text=True)
     assert qr_data_uri(f"http://192.0.2.10:8000/t/{ticket.public_token}") in page

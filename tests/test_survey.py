@@ -215,6 +215,10 @@ def test_stale_kiosk_screen_is_refused_with_the_current_state(client, session, d
     assert old.status_code == 409 and "Sesi survei sudah berganti" in old.get_data(as_text=True)
     assert "Silakan isi survei kepuasan" in old.get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(SurveyResponse)) == 0
+    for odd in ("²", "١", "99999999999", "-1", "1.0", ""):
+        refused = client.post(f"/survey/kiosk/{token}", data={"ticket_id": odd, "step": "u1", "answer": "4"},
+                              headers={"HX-Request": "true", "X-CSRFToken": csrf})
+        assert refused.status_code == 409, odd
 
 
 def test_phone_survey_step_by_step_without_javascript(client, session, desk):

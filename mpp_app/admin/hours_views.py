@@ -10,7 +10,7 @@ from ..access import MANAGERS, role_required
 from ..domain import catalogue, hours, hours_admin
 from ..domain.errors import NotFoundError
 from ..extensions import db
-from ..inputs import day_text
+from ..clock import day_text
 from ..models import Agency, Closure, SpecialHours
 from ..web import acting_user, show_refusal
 from .forms import ClosureForm, DayHoursForm, HolidayYearForm, SpecialHoursForm

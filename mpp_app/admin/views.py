@@ -1,10 +1,7 @@
 """Administration for managers and admins: the start page with the screens to set up, database
 backup, staff accounts, and how the audit log reads."""
-from ipaddress import ip_address
 from pathlib import Path
-from urllib.parse import urlsplit
 
-import segno
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
@@ -17,7 +14,7 @@ from ..domain.errors import DomainError
 from ..extensions import db
 from ..labels import label
 from ..models import Agency, Counter, Role, Service, User
-from ..web import acting_user, is_htmx, show_refusal
+from ..web import acting_user, is_htmx, only_this_pc, public_url, qr_data_uri, show_refusal
 from .forms import UserEditForm, choices
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -39,25 +36,6 @@ SCREENS = (
 )
 
 
-def public_url(endpoint, **values) -> str:
-    """The address citizens' devices reach: MPP_PUBLIC_URL when configured, else this request's
-    host (as on the printed ticket)."""
-    base = current_app.config.get("MPP_PUBLIC_URL", "").rstrip("/") or request.host_url.rstrip("/")
-    return base + url_for(endpoint, **values)
-
-
-def qr_data_uri(url: str) -> str:
-    return segno.make(url, error="m").svg_data_uri(scale=3, border=2)
-
-
-def _only_this_pc(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    try:
-        return host == "localhost" or ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 @bp.get("/")
 @role_required(*MANAGERS)
 def index():
@@ -69,9 +47,9 @@ def index():
     kiosks = [{"counter": counter, "url": public_url("survey.kiosk", token=counter.kiosk_token)}
               for counter in db.session.scalars(select(Counter).where(Counter.active).order_by(Counter.number))]
     for screen in screens + kiosks:
-        screen["qr"] = qr_data_uri(screen["url"])
+        screen["qr"] = qr_data_uri(screen["url"], scale=3)
     return render_template("admin/index.html", counts=counts, screens=screens, kiosks=kiosks,
-                           only_this_pc=_only_this_pc(screens[0]["url"]),
+                           only_this_pc=only_this_pc(screens[0]["url"]),
                            embedded_database=db.engine.url.get_backend_name() == "sqlite")
 
 

@@ -382,16 +382,16 @@ def reset_password(session, target: User, actor: Optional[User]) -> str:
 
 def set_active(session, target: User, active: bool, actor: User) -> None:
     """Deactivate (or reactivate) an account; a deactivated user's sessions end at once. The
-    counter a deactivated officer held is released first (counter_sessions.release_counter: its
+    counter a deactivated officer held is released in the same transaction (counter_sessions.free_counter: its
     called or serving ticket goes back to the line at its old place, not left called at a closed
     counter). Commits."""
     _require_manageable(actor, target)
     if target.id == actor.id:
         raise DomainError(_l("Anda tidak dapat menonaktifkan akun Anda sendiri."))
     if not active:
-        held = session.scalar(select(Counter.id).where(Counter.officer_id == target.id))
+        held = session.scalar(select(Counter).where(Counter.officer_id == target.id))
         if held is not None:
-            counter_sessions.release_counter(session, held, actor)
+            counter_sessions.free_counter(session, held, actor, clock.now())
     before = target.active
     target.active = active
     target.session_token = secrets.token_hex(32)

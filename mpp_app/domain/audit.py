@@ -142,7 +142,7 @@ def _locale():
 
 
 def _time_text(value: time) -> str:
-    return format_skeleton("Hm", value, locale=_locale())
+    return clock.clock_text(value)
 
 
 def _date_text(value: date) -> str:

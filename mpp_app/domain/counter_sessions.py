@@ -180,6 +180,16 @@ def release_counter(session, counter_id: int, manager, now: Optional[datetime] =
     """
     now = clock.at(now)
     counter = active_counter(session, counter_id)
+    free_counter(session, counter, manager, now)
+    session.commit()
+    session.refresh(counter)
+    return counter
+
+
+def free_counter(session, counter: Counter, manager, now: datetime) -> None:
+    """Release_counter's writes, for any counter (also one deactivated while held), without
+    committing: the caller commits them with its own change, so nothing happens in between."""
+    counter_id = counter.id
     before = {"officer": counter.officer.username if counter.officer else None, "state": counter.state.value}
     session.execute(update(Counter).where(Counter.id == counter_id)
                     .values(state=CounterState.CLOSED, officer_id=None, state_since=now))
@@ -190,6 +200,3 @@ def release_counter(session, counter_id: int, manager, now: Optional[datetime] =
         session.add(TicketEvent(ticket_id=ticket_id, kind=TicketEventKind.REQUEUED, at=now, actor_id=manager.id,
                                 counter_id=counter_id, detail="loket dilepas manajer"))
     audit.record(session, manager, "counter_released", counter, before=before, after={"state": "closed"})
-    session.commit()
-    session.refresh(counter)
-    return counter

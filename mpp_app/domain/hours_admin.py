@@ -12,7 +12,7 @@ from sqlalchemy import select
 from . import audit
 from .errors import DomainError, NotFoundError
 from .hours import upcoming
-from ..inputs import clock_text, day_text
+from ..clock import clock_text, day_text
 from ..models import Closure, OpeningHours, SpecialHours
 
 MAX_RANGE_DAYS = 366

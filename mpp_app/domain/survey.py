@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
+from ..ids import parse_row_id
 from .errors import ConflictError, DomainError
 from ..models import SurveyResponse, Ticket, TicketStatus
 
@@ -215,7 +216,7 @@ def kiosk_survey(session, counter_id: int, ticket_id, now: Optional[datetime] = 
     the survey after the officer already finished the next one is still counted. Raises
     AlreadyAnsweredError (a double tap on send) or StaleSurveyError (a screen left too long)."""
     now = clock.at(now)
-    ticket_id = int(ticket_id) if str(ticket_id).isdigit() and len(str(ticket_id)) <= 12 else None
+    ticket_id = parse_row_id(str(ticket_id or ""))
     ticket = session.get(Ticket, ticket_id) if ticket_id else None
     if ticket is None or ticket.counter_id != counter_id or ticket.status is not TicketStatus.DONE:
         raise StaleSurveyError()

@@ -72,7 +72,7 @@ class IssueResult:
 def _format_moment(moment: datetime) -> str:
     from flask_babel import format_datetime
 
-    return format_datetime(moment, "EEEE, d MMMM y, HH.mm")
+    return f'{format_datetime(moment, "EEEE, d MMMM y")}, {clock.clock_text(moment)}'
 
 
 def _next_number(session, agency_id: int, day) -> int:

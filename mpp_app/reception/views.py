@@ -1,7 +1,7 @@
 """Front desk: register walk-in citizens, issue queue tickets, look them up, cancel and reprint."""
 import uuid
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from .. import clock
 from ..access import FRONT_DESK, role_required
@@ -9,7 +9,7 @@ from ..domain import catalogue, queue_status, tickets
 from ..extensions import db
 from ..labels import labels_of
 from ..models import PriorityCategory, Ticket
-from ..web import SAME_ORIGIN_FRAME_HEADERS, acting_user, is_htmx, show_refusal
+from ..web import SAME_ORIGIN_FRAME_HEADERS, acting_user, is_htmx, only_this_pc, public_url, qr_data_uri, show_refusal
 from .forms import CancelTicketForm, IssueTicketForm
 
 bp = Blueprint("reception", __name__, url_prefix="/reception")
@@ -134,16 +134,11 @@ def cancel(ticket_id):
 def print_ticket(ticket_id):
     ticket = db.get_or_404(Ticket, ticket_id)
     paper = "58" if request.args.get("paper") == "58" else "80"
-    base = current_app.config.get("MPP_PUBLIC_URL", "").rstrip("/") or request.host_url.rstrip("/")
-    status_url = base + url_for("services.ticket_status", token=ticket.public_token)
-    # Under the QR, for a citizen who types it: the home page's address, short (no "http://").
-    home = base.split("://", 1)[-1] + url_for("services.home").rstrip("/")
+    status_url = public_url("services.ticket_status", token=ticket.public_token)
+    # Under the QR, for a citizen who types it: the home page's address, short (no "http://"); not
+    # when it names the reception PC itself, which no phone reaches (MPP_PUBLIC_URL unset).
+    home = None if only_this_pc(status_url) else public_url("services.home").split("://", 1)[-1].rstrip("/")
     return render_template("reception/print.html", position=queue_status.ticket_position(db.session, ticket),
                            ticket=ticket, paper=paper, status_url=status_url, qr=qr_data_uri(status_url),
                            code=queue_status.short_code(ticket), home=home), 200, SAME_ORIGIN_FRAME_HEADERS
 
-
-def qr_data_uri(url: str) -> str:
-    import segno
-
-    return segno.make(url, error="m").svg_data_uri(scale=4, border=2)

@@ -14,7 +14,7 @@ from . import charts, export
 from .. import clock
 from ..access import role_required
 from ..extensions import db
-from ..inputs import clock_text
+from ..clock import clock_text
 from ..models import Agency, Role
 from .forms import ReportForm
 

@@ -36,13 +36,19 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
+def open_page(browser, locale="id-ID", width=1366, height=768):
+    """A page in a context of its own (cookies, language), as one person's browser."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
     page = context.new_page()
     page.set_default_timeout(10000)
+    return page
+
+
+@pytest.fixture
+def page(browser):
+    page = open_page(browser)
     yield page
-    context.close()
+    page.context.close()
 
 
 def log_in(page, base, username, password):

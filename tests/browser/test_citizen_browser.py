@@ -2,10 +2,8 @@
 status page while waiting and when called; at a desk PC, the home page and a failed password change."""
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
 from mpp_app.domain import counter_actions, counter_sessions, queue_status, tickets
-from mpp_app.models import Ticket
 
 from ..conftest import PASSWORD, agency_by_code, user
 from .conftest import log_in, screenshot

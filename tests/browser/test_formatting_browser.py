@@ -10,18 +10,16 @@ from mpp_app.domain import survey
 from mpp_app.models import Closure, OpeningHours
 
 from ..conftest import PASSWORD, at
-from .conftest import log_in, screenshot
+from .conftest import log_in, open_page, screenshot
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def english_page(browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="en-US")
-    page = context.new_page()
-    page.set_default_timeout(10000)
+    page = open_page(browser, locale="en-US")
     yield page
-    context.close()
+    page.context.close()
 
 
 def test_hours_editor_in_an_english_browser(live_server, english_page, session):

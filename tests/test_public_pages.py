@@ -175,3 +175,10 @@ def test_the_same_password_again_is_refused_next_to_the_new_field(client):
     assert error_of(page, "new") == "Kata sandi baru harus berbeda dari yang lama."
     assert value_of(page, "current") == PASSWORD
 
+
+
+def test_the_lookup_address_opened_directly_shows_the_form_without_an_error(client):
+    response = client.get("/cek-tiket")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'action="/cek-tiket"' in body
+    assert "Ketik kode yang tercetak" not in body

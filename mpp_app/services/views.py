@@ -30,6 +30,8 @@ def home():
 def find_ticket():
     """The home page's "Cek tiket saya": the code printed on a ticket leads to its status page;
     a code that finds nothing comes back next to the field, as typed."""
+    if "kode" not in request.args:  # opened by its address, not sent from the form: the form
+        return _home()
     code = request.args.get("kode", "")[:200]
     show_refusal(lambda error: _home(code, str(error), error.status))
     ticket = queue_status.by_code(db.session, code, clock.today())

@@ -118,7 +118,8 @@ def test_console_clock_runs_from_the_servers_time_and_a_break_is_a_banner(live_s
     page.keyboard.press("n")  # called at 10:00:00 by the server's (frozen) clock
     timer = page.locator("#current-ticket time.timer")
     expect(page.locator("#current-ticket .ticket-clock")).to_contain_text("Sejak dipanggil")
-    expect(timer).to_have_text("00:02", timeout=4000)  # it runs in the browser, second by second
+    # It runs in the browser, second by second (a loaded CI machine may show the next second first).
+    expect(timer).to_have_text(re.compile(r"00:0[2-4]"), timeout=4000)
 
     # The browser's own clock is another day entirely: only the server's "now" counts.
     set_clock(app, 10, 2, 17)

@@ -346,7 +346,7 @@ class Ticket(db.Model):
     issued_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
     # Where the ticket stands in its queue; a transfer moves it.
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    counter_id: Mapped[Optional[int]] = mapped_column(ForeignKey("counter.id"), index=True)
+    counter_id: Mapped[Optional[int]] = mapped_column(ForeignKey("counter.id"))  # ix_ticket_counter_status
     called_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     recall_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Plain numbers for the reports, set by the transitions: seconds from issue to the first call,
@@ -379,6 +379,15 @@ class Ticket(db.Model):
         Index("ix_ticket_report", "business_date", "queue_agency_id", "service_id", "counter_id", "served_by_id",
               "status", "transferred", "within_expected", "wait_seconds", "service_seconds"),
         Index("ix_ticket_arrivals", "business_date", "arrival_weekday", "arrival_hour"),
+        # A counter's open ticket (called or serving) without walking all it ever served.
+        Index("ix_ticket_counter_status", "counter_id", "status"),
+        # The wait estimate's recent service times (estimates._recent_minutes): the last finished
+        # tickets of a service or of an agency's queue, newest first, read from the index alone.
+        Index("ix_ticket_service_recent", "service_id", "status", "finished_at", "serving_started_at"),
+        Index("ix_ticket_agency_recent", "queue_agency_id", "status", "finished_at", "serving_started_at"),
+        # A counter's no-shows of the day, latest first (queue_status.no_shows): without it SQLite
+        # walks the agency's no-shows of every day through ix_ticket_agency_recent.
+        Index("ix_ticket_day_finished", "queue_agency_id", "business_date", "status", "finished_at"),
     )
 
     @property

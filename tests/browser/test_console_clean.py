@@ -16,7 +16,10 @@ def watch(page):
     page.on("console", lambda message: problems.append(f"console {message.type}: {message.text}")
             if message.type in ("error", "warning") else None)
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url}"))
+    # ERR_ABORTED: the browser dropped a request of the page it was leaving (a favicon during a
+    # navigation), not a failure of the app.
+    page.on("requestfailed", lambda request: problems.append(f"request failed: {request.url} {request.failure}")
+            if "ERR_ABORTED" not in (request.failure or "") else None)
     return problems
 
 

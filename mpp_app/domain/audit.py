@@ -141,10 +141,6 @@ def _locale():
     return get_locale() or "id"
 
 
-def _time_text(value: time) -> str:
-    return clock.clock_text(value)
-
-
 def _date_text(value: date) -> str:
     return format_skeleton("yMMMd", value, locale=_locale())
 
@@ -214,7 +210,7 @@ def _value(key, value, reader: _Reader) -> str:
         return str(_l("Ya") if value else _l("Tidak"))
     try:
         if key in _TIME_FIELDS:
-            return _time_text(time.fromisoformat(str(value)))
+            return clock.clock_text(time.fromisoformat(str(value)))
         if key in _DATE_FIELDS:
             return _date_text(date.fromisoformat(str(value)))
     except ValueError:

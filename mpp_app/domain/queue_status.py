@@ -176,7 +176,9 @@ def public_status(session, token: str, now: Optional[datetime] = None) -> Ticket
 SHORT_CODE_LENGTH = 8
 SHORT_CODE_DAYS = 7
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
-_FOLD = str.maketrans({"o": "0", "i": "1", "l": "1", "-": None, "_": None})
+# One folding, applied to what a citizen types (in Python) and to the stored token (in SQL).
+FOLDS = (("-", ""), ("_", ""), ("o", "0"), ("i", "1"), ("l", "1"))
+_FOLD = str.maketrans({old: new or None for old, new in FOLDS})
 
 
 def _fold(text: str) -> str:
@@ -185,7 +187,7 @@ def _fold(text: str) -> str:
 
 def _folded_column(column):
     folded = func.lower(column)
-    for old, new in (("-", ""), ("_", ""), ("o", "0"), ("i", "1"), ("l", "1")):
+    for old, new in FOLDS:
         folded = func.replace(folded, old, new)
     return folded
 

@@ -487,3 +487,18 @@ class SurveyResponse(db.Model):
     __table_args__ = tuple(
         CheckConstraint(f"u{n} BETWEEN 1 AND 4", name=f"u{n}_scale") for n in range(1, 10)
     )
+
+
+class ReferenceVersion(db.Model):
+    """One row whose token changes with every write to the reference data (catalogue, counters'
+    configuration, opening hours, closures, special hours, settings).
+
+    Database triggers change it (migration 5e2d8c41a7f0), so no writer can forget to, whether the
+    app, the command line, a second server process or a hand-written SQL statement. Each process
+    caches the reference data under the token it read (domain/reference.py). The token is random,
+    not a counter: a restored backup or a test database put back to its seed can never meet an
+    old cache under the same value with other content.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(40))

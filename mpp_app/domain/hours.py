@@ -17,6 +17,7 @@ from typing import Optional
 from sqlalchemy import or_, select
 
 from .. import clock
+from . import reference
 from ..models import Closure, OpeningHours, SpecialHours
 
 SEARCH_DAYS = 400
@@ -170,24 +171,17 @@ def status_at(session, moment: Optional[datetime] = None, agency_id: Optional[in
     next_opening is the first moment at or after `moment` at which tickets can be issued; None
     only when no opening exists in the next SEARCH_DAYS days.
     """
-    moment = clock.at(moment)
-    today = moment.date()
-    # Most checks happen while open: load one day first, the long window only when needed.
-    status = _status(Calendar.load(session, agency_id, today, today), moment, search_days=0)
-    return status or _status(Calendar.load(session, agency_id, today, today + timedelta(days=SEARCH_DAYS)), moment)
+    return _status(reference.current(session).calendar(agency_id), clock.at(moment))
 
 
 def statuses_at(session, moment: Optional[datetime], agency_ids: list) -> dict:
-    """status_at for each of several agencies, from one read of the hours tables."""
-    moment = clock.at(moment)
-    today = moment.date()
-    calendars = Calendar.load_many(session, agency_ids, today, today + timedelta(days=SEARCH_DAYS))
-    return {agency_id: _status(calendar, moment) for agency_id, calendar in calendars.items()}
+    """status_at for each of several agencies, from one read of the reference data."""
+    moment, data = clock.at(moment), reference.current(session)
+    return {agency_id: _status(data.calendar(agency_id), moment) for agency_id in agency_ids}
 
 
-def _status(calendar: Calendar, moment: datetime, search_days: int = SEARCH_DAYS) -> Optional[OpeningStatus]:
-    """The status at `moment` by `calendar`; None when the next opening lies beyond today and
-    search_days is 0 (the calendar then covers today only)."""
+def _status(calendar: Calendar, moment: datetime) -> OpeningStatus:
+    """The status at `moment` by `calendar`."""
     today = moment.date()
     schedule = calendar.schedule(today)
     state, later_today = _state(schedule, moment.time().replace(tzinfo=None))
@@ -195,9 +189,7 @@ def _status(calendar: Calendar, moment: datetime, search_days: int = SEARCH_DAYS
         return OpeningStatus(state, schedule, next_opening=moment)
     if later_today is not None:
         return OpeningStatus(state, schedule, next_opening=_at(today, later_today))
-    if not search_days:
-        return None
-    for offset in range(1, search_days + 1):
+    for offset in range(1, SEARCH_DAYS + 1):
         day = today + timedelta(days=offset)
         upcoming_day = calendar.schedule(day)
         if upcoming_day.is_open_day:

@@ -6,10 +6,8 @@ check(), so the page and the command line refuse the same values with the same m
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-
 from ..models import Setting
-from . import audit
+from . import audit, reference
 from .errors import DomainError
 
 DEFAULTS = {
@@ -74,17 +72,15 @@ def check(key: str, value) -> str:
 
 
 def get(session, key: str) -> str:
-    value = session.scalar(select(Setting.value).where(Setting.key == key))
-    return DEFAULTS[key] if value is None else value
+    return reference.current(session).setting(key)
 
 
 def get_int(session, key: str) -> int:
-    return int(get(session, key))
+    return reference.current(session).setting_int(key)
 
 
 def all_values(session) -> dict:
-    stored = dict(session.execute(select(Setting.key, Setting.value)).all())
-    return {key: stored.get(key, default) for key, default in DEFAULTS.items()}
+    return dict(reference.current(session).settings)
 
 
 def put(session, key: str, value, actor=None) -> None:

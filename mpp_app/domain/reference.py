@@ -18,7 +18,6 @@ Invariants:
 """
 from dataclasses import dataclass, field
 from datetime import date, time
-from itertools import groupby
 from threading import Lock
 from typing import Optional
 from weakref import WeakKeyDictionary

@@ -129,6 +129,12 @@ def register_request_hooks(app):
         return {"site": LocalProxy(lambda: _cached_site(site))}
 
     @app.before_request
+    def read_reference_data_once():
+        from .domain import reference
+
+        reference.remember_per_request(db.session)
+
+    @app.before_request
     def force_password_change():
         if (
             current_user.is_authenticated

@@ -97,6 +97,7 @@ def test_one_select_of_the_token_per_request_once_cached(app):
     with app.test_request_context():
         reference.current(db.session)  # fill the cache
     with app.test_request_context(), statements(db.engine) as seen:
+        app.preprocess_request()  # the app's before_request hooks: one read of the token per request
         first = reference.current(db.session)
         settings.get(db.session, "running_text")
         hours.status_at(db.session)

@@ -11,9 +11,10 @@ Invariants:
   every process, whichever wrote it, reads the new token and rebuilds before using the data.
 - A snapshot is stored under the token read *before* its rows, so a change committed while it is
   being built is caught by the next read of the token, never hidden.
-- Within a request the token is read once (memo in session.info). A flush or statement of this
-  session that writes one of these tables drops the memo, so the request that saved a setting
-  sees it at once; outside a request (command line, background work) every call reads the token.
+- Within a request the token is read once (memo in session.info, allowed by remember_per_request()
+  at the start of each request, whose session ends with it). A flush or statement of this session
+  that writes one of these tables drops the memo, so the request that saved a setting sees it at
+  once; outside a request (command line, background work) every call reads the token.
 - Nothing cached is an ORM object: no value is bound to a session or can load lazily.
 """
 from dataclasses import dataclass, field
@@ -22,7 +23,6 @@ from threading import Lock
 from typing import Optional
 from weakref import WeakKeyDictionary
 
-from flask import has_request_context
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,7 @@ from ..models import (Agency, Closure, Counter, OpeningHours, ReferenceVersion, 
                       counter_service)
 
 MEMO = "reference"
+PER_REQUEST = "reference_per_request"
 TABLES = {"agency", "service", "counter_service", "opening_hours", "closure", "special_hours", "setting"}
 # A counter's state and holder change all day and are not cached; these columns are.
 COUNTER_COLUMNS = ("number", "name", "agency_id", "active", "services")
@@ -188,9 +189,14 @@ def _token(session) -> Optional[str]:
     return session.scalar(select(ReferenceVersion.token).where(ReferenceVersion.id == 1))
 
 
+def remember_per_request(session) -> None:
+    """Let current() read the token once for the life of `session`: one request's."""
+    session.info[PER_REQUEST] = True
+
+
 def current(session) -> Reference:
     """The reference data as committed (or as written by this session's open transaction)."""
-    in_request = has_request_context()
+    in_request = session.info.get(PER_REQUEST, False)
     if in_request and MEMO in session.info:
         return session.info[MEMO]
     token = _token(session)

@@ -33,22 +33,37 @@ def working_days(year_end: date, count: int) -> list:
     return sorted(days)
 
 
-def generate(db, tickets_wanted: int, end: date, rng: random.Random) -> dict:
-    from sqlalchemy import insert, select
+# The ticket columns a day's rows fill only for some statuses, so that all rows have the same keys.
+UNSET = dict.fromkeys(("counter_id", "called_at", "wait_seconds", "served_by_id", "serving_started_at", "finished_at",
+                       "service_seconds", "within_expected"))
+
+
+def create_officers(db) -> dict:
+    """One officer per counter (`officer<counter number>`, of the counter's agency): {counter id: user id}."""
+    from sqlalchemy import select
 
     from mpp_app.domain.accounts import create_user
-    from mpp_app.models import Agency, Counter, Role, SurveyResponse, Ticket, TicketEvent
+    from mpp_app.models import Counter, Role
+
+    return {counter.id: create_user(db.session, f"officer{counter.number}", f"Petugas {counter.number}", Role.OFFICER,
+                                    PASSWORD, agency_code=counter.agency.code, must_change_password=False).id
+            for counter in db.session.scalars(select(Counter).order_by(Counter.id))}
+
+
+def generate(db, tickets_wanted: int, end: date, rng: random.Random, days: int = 250, officers=None) -> dict:
+    """`tickets_wanted` tickets spread evenly over the `days` working days up to `end` (250: a year,
+    1250: five), served by `officers` ({counter id: user id}; created with create_officers when None).
+    Row ids start at 1, so the database must hold no ticket yet; commits once per day."""
+    from sqlalchemy import insert, select
+
+    from mpp_app.models import Agency, DailyNumber, SurveyResponse, Ticket, TicketEvent
 
     agencies = db.session.scalars(select(Agency)).all()
     counters = {a.id: [c.id for c in a.counters] for a in agencies}
     services = {a.id: [(s.id, s.expected_minutes) for s in a.services] for a in agencies}
-    officers = {}
-    for counter in db.session.scalars(select(Counter)):
-        officers[counter.id] = create_user(db.session, f"officer{counter.number}", f"Petugas {counter.number}",
-                                           Role.OFFICER, PASSWORD, agency_code=counter.agency.code,
-                                           must_change_password=False).id
+    officers = officers or create_officers(db)
     weights = [8 if a.code == "DUKCAPIL" else 2 if a.code in ("BAPENDA", "PLN", "BPJSKES") else 1 for a in agencies]
-    days = working_days(end, 250)
+    days = working_days(end, days)
     per_day = tickets_wanted // len(days)
     ticket_id = event_id = 0
     totals = {"tickets": 0, "events": 0, "surveys": 0}
@@ -73,7 +88,7 @@ def generate(db, tickets_wanted: int, end: date, rng: random.Random) -> dict:
                        business_date=day, number=numbers[agency.id], status=status,
                        public_token=secrets.token_urlsafe(16), issued_at=issued, queued_at=issued,
                        arrival_weekday=day.weekday(), arrival_hour=issued.hour, transferred=roll > 0.97,
-                       recall_count=0)
+                       recall_count=0, **UNSET)
             kinds = [("issued", issued, None)]
             if status != "cancelled":
                 row.update(counter_id=counter_id, called_at=called, wait_seconds=wait,
@@ -98,10 +113,16 @@ def generate(db, tickets_wanted: int, end: date, rng: random.Random) -> dict:
             for kind, moment, where in kinds:
                 event_id += 1
                 events.append(dict(id=event_id, ticket_id=ticket_id, kind=kind, at=moment, counter_id=where))
-        db.session.execute(insert(Ticket), tickets)
-        db.session.execute(insert(TicketEvent), events)
+        if not tickets:
+            continue
+        # Through the tables, every row with the same columns: one executemany per table and day
+        # (the ORM's bulk insert splits a day into runs of rows with the same keys).
+        db.session.execute(insert(Ticket.__table__), tickets)
+        db.session.execute(insert(TicketEvent.__table__), events)
+        db.session.execute(insert(DailyNumber.__table__), [
+            dict(agency_id=agency_id, business_date=day, last_number=last) for agency_id, last in numbers.items()])
         if surveys:
-            db.session.execute(insert(SurveyResponse), surveys)
+            db.session.execute(insert(SurveyResponse.__table__), surveys)
         db.session.commit()
         totals["tickets"] += len(tickets)
         totals["events"] += len(events)

@@ -1,10 +1,12 @@
 """What every blueprint shares: who is acting, whether htmx asked, how a refused action is shown,
 and the security headers of every response."""
+import hashlib
 from ipaddress import ip_address
 from urllib.parse import urlsplit
 
 import segno
 from flask import current_app, g, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = (
@@ -23,6 +25,22 @@ SAME_ORIGIN_FRAME_HEADERS = {
 def is_htmx() -> bool:
     """True when htmx sent the request (it wants a fragment, not a page)."""
     return bool(request.headers.get("HX-Request"))
+
+
+def etag_of(*shown) -> str:
+    """An ETag for a poll's answer: a digest of the plain values it shows and of the language it
+    speaks them in. Equal values must render equal bodies, so pass everything the body shows."""
+    return hashlib.blake2b(repr((str(get_locale()), shown)).encode(), digest_size=12).hexdigest()
+
+
+def unless_unchanged(tag: str, render):
+    """304 when the browser's copy carries `tag`, else `render()` with it. The browser keeps the
+    answer in its own cache only (private) and asks again at every poll (no-cache); it then hands
+    htmx its copy of the body as a 200, so the page swaps in what it already shows."""
+    headers = {"ETag": f'"{tag}"', "Cache-Control": "private, no-cache"}
+    if tag in request.if_none_match:
+        return "", 304, headers
+    return render(), 200, headers
 
 
 def acting_user():

@@ -36,6 +36,7 @@ MATRIX = {
     "counters.console": ("GET", {"counter_id": 1}, COUNTER_STAFF),
     "counters.current": ("GET", {"counter_id": 1}, COUNTER_STAFF),
     "counters.waiting": ("GET", {"counter_id": 1}, COUNTER_STAFF),
+    "counters.transfer_targets": ("GET", {"counter_id": 1}, COUNTER_STAFF),
     "counters.open_counter": ("POST", {"counter_id": 1}, OFFICER),
     "counters.release": ("POST", {"counter_id": 1}, MANAGERS),
     "counters.call_next": ("POST", {"counter_id": 1}, OFFICER),

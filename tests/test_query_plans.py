@@ -62,7 +62,7 @@ DAY_SORTS = {
     "waiting list: the counter's waiting tickets today, priority first (ORDER BY priority IS NULL)":
         r"ORDER BY ticket\.priority IS NULL, ticket\.queued_at, ticket\.id LIMIT",
     "board: the latest call of each ticket called today (GROUP BY ticket)":
-        r"GROUP BY ticket_event\.ticket_id\)",
+        r"GROUP BY ticket_event\.ticket_id( ORDER BY max\(ticket_event\.id\) DESC LIMIT \? OFFSET \?)?\)",
 }
 
 
@@ -264,7 +264,10 @@ def test_waiting_list_with_a_transferred_ticket(app, world, session, officer, da
     assert other, "counter 1 serves one service only: transfer within the agency needs two"
     assert officer.post("/counters/1/transfer", {"service_id": other[0], "note": ""}, htmx=True).status_code == 200
     with recording(app) as statements:
-        assert officer.get("/counters/1/waiting", htmx=True).status_code == 200
+        listed = officer.get("/counters/1/waiting", htmx=True)
+        assert listed.status_code == 200
+        assert officer.client.get("/counters/1/waiting", headers={
+            "HX-Request": "true", "If-None-Match": listed.headers["ETag"]}).status_code == 304
         assert officer.get("/counters/1/current", htmx=True).status_code == 200
     assert_flat(app, database_path, statements, "GET /counters/1/waiting with a transferred ticket")
 
@@ -283,7 +286,10 @@ def test_board_state(app, world, client, database_path):
 def test_citizen_status_page(app, world, client, database_path):
     with recording(app) as statements:
         assert client.get(f"/t/{world['waiting']}").status_code == 200
-        assert client.get(f"/t/{world['waiting']}", headers={"HX-Request": "true"}).status_code == 200
+        card = client.get(f"/t/{world['waiting']}", headers={"HX-Request": "true"})
+        assert card.status_code == 200
+        unchanged = {"HX-Request": "true", "If-None-Match": card.headers["ETag"]}
+        assert client.get(f"/t/{world['waiting']}", headers=unchanged).status_code == 304
         assert client.get(f"/t/{world['served']}", headers={"HX-Request": "true"}).status_code == 286
     assert_flat(app, database_path, statements, "GET /t/<token>")
 

@@ -56,18 +56,6 @@ FIRST_DAY = SEED_DAY - timedelta(days=365 * YEARS)
 OPEN_STATUSES = {"waiting", "called", "serving"}
 HISTORY = ("ticket", "ticket_event")
 
-# Walks of a primary key that the plan cannot show bounded, but the data does: ids grow with time,
-# so a backward walk merged with a set of today's ids stops at the oldest of them. Each is allowed
-# for the statement its pattern names only (the walk must be backward, without condition, under a
-# Merge Join).
-MERGED_WITH_TODAY = {
-    "board: the recent calls merge a backward walk of ticket_event's primary key with the latest call "
-    "of each ticket called today, and stop at the RECENT_CALLS-th (64 events read at 10:00 with five "
-    "years of history). ORDER BY max(id) DESC LIMIT n inside the subquery would make it provable.":
-        r"WHERE ticket_event\.id IN \(SELECT max\(ticket_event\.id\) .* ORDER BY ticket_event\.id DESC LIMIT",
-}
-
-
 # --- five years of history, in SQL ----------------------------------------------------------------
 
 # The history tables' indexes are built after their rows are in (one sort each instead of 1.25
@@ -253,13 +241,6 @@ def nodes(plan, parents=()):
         yield from nodes(child, parents + (plan,))
 
 
-def _merged_with_today(node, parents, sql) -> bool:
-    flat = " ".join(sql.split())
-    return (node["Index Name"].startswith("pk_") and "Index Cond" not in node
-            and node.get("Scan Direction") == "Backward" and parents and parents[-1]["Node Type"] == "Merge Join"
-            and any(re.search(pattern, flat) for pattern in MERGED_WITH_TODAY.values()))
-
-
 def _is_min_max(node, parents) -> bool:
     """PostgreSQL's max(id)/min(id): one step into the primary key from an end (Limit 1 above)."""
     return (node.get("Index Cond", "").strip("()") == "id IS NOT NULL" and "Filter" not in node
@@ -299,7 +280,7 @@ def violations(plan: dict, sql: str, catalog: Catalog) -> list:
             found.append(f"Seq Scan on {node['Relation Name']} ({catalog.rows[node['Relation Name']]} rows)")
         elif kind in ("Index Scan", "Index Only Scan", "Bitmap Index Scan"):
             table, columns = catalog.indexes[node["Index Name"]]
-            if table not in HISTORY or _is_min_max(node, parents) or _merged_with_today(node, parents, sql):
+            if table not in HISTORY or _is_min_max(node, parents):
                 continue
             bound = searched_prefix(columns, node.get("Index Cond", ""))
             if not bounded(table, bound):
@@ -570,13 +551,3 @@ def scan(kind, index=None, condition=None, **more):
 ])
 def test_the_rule(plan, bad):
     assert bool(violations(plan, "SELECT ticket.id FROM ticket", FakeCatalog())) is bad
-
-
-def test_a_backward_walk_merged_with_today_is_allowed_by_name_only():
-    plan = {"Node Type": "Merge Join", "Plan Rows": 8, "Plans": [
-        scan("Index Scan", "pk_ticket_event", **{"Scan Direction": "Backward"})]}
-    board = ("SELECT ticket_event.id FROM ticket_event WHERE ticket_event.id IN (SELECT max(ticket_event.id) AS max_1 "
-             "FROM ticket_event GROUP BY ticket_event.ticket_id) ORDER BY ticket_event.id DESC LIMIT %(param_1)s")
-    assert not violations(plan, board, FakeCatalog())
-    assert violations(plan, "SELECT ticket_event.id FROM ticket_event ORDER BY ticket_event.id DESC LIMIT 8",
-                      FakeCatalog())

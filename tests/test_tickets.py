@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, func, select
 
-from mpp_app.domain import errors, estimates, queue_status, settings, tickets
+from mpp_app.domain import errors, estimates, queue_status, reference, settings, tickets
 from mpp_app import housekeeping
 from mpp_app.extensions import db
 from mpp_app.domain.errors import NotFoundError
@@ -290,6 +290,7 @@ def test_reception_overview_queries_do_not_grow_with_tickets(session):
             event.remove(db.engine, "before_cursor_execute", listener)
         return len(statements), rows
 
+    reference.current(session)  # the catalogue and hours, read once per process and then cached
     few, rows = queries_of_one_overview()
     for n in range(30):
         issue(session, ("DUKCAPIL", "PLN", "KPP")[n % 3])

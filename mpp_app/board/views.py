@@ -1,5 +1,6 @@
 """The public TV display board: open counters, the newest call highlighted and spoken, recent calls."""
 from flask import Blueprint, current_app, render_template, request
+from flask_babel import get_locale
 
 from ..domain import board, hours
 from .. import clock
@@ -11,6 +12,7 @@ bp = Blueprint("board", __name__, url_prefix="/board")
 @bp.record_once
 def _create_cache(setup_state):
     setup_state.app.extensions["board_fingerprints"] = board.FingerprintCache()
+    setup_state.app.extensions["board_bodies"] = board.RenderedBoards()
 
 
 def _agencies():
@@ -28,13 +30,18 @@ def page():
 
 @bp.get("/state")
 def state():
-    """Polled every second by every board: 304 while nothing changed."""
-    agency_ids, tag = current_app.extensions["board_fingerprints"].get(db.session, request.args.get("agencies", "")[:200],
-                                       current_app.config["MPP_BOARD_CACHE_SECONDS"])
+    """Polled every second by every board: 304 while nothing changed, and each new state rendered
+    once for all the boards showing it (in one language, with one agency filter)."""
+    codes = request.args.get("agencies", "")[:200]
+    agency_ids, tag = current_app.extensions["board_fingerprints"].get(
+        db.session, codes, current_app.config["MPP_BOARD_CACHE_SECONDS"])
+    language = str(get_locale())
+    tag = f"{tag}-{language}"
     if tag in request.if_none_match:
         return "", 304, {"ETag": f'"{tag}"', "Cache-Control": "no-cache"}
-    body = render_template("board/_board_state.html", state=board.state(db.session, agency_ids),
-                           agencies=request.args.get("agencies", "")[:200])
+    body = current_app.extensions["board_bodies"].get(
+        (tag, codes), lambda: render_template("board/_board_state.html", state=board.state(db.session, agency_ids),
+                                              agencies=codes))
     return body, 200, {"ETag": f'"{tag}"', "Cache-Control": "no-cache"}
 
 

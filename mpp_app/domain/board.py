@@ -2,7 +2,7 @@
 
 The board polls every second all day on several screens, so an unchanged board must cost almost
 nothing: fingerprint() runs three small indexed queries and the view answers 304 when the
-browser's ETag matches; only a change renders the board.
+browser's ETag matches; a change renders the board once for all TVs (RenderedBoards).
 
 What it shows (numbers, counters and agencies only, never a name):
 - the newest call whose ticket is still being called at that counter (status CALLED there); a
@@ -15,6 +15,7 @@ What it shows (numbers, counters and agencies only, never a name):
 import hashlib
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
@@ -23,9 +24,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from .. import clock
-from . import settings
+from . import reference, settings
 from .announce import announcement
-from ..models import Agency, Counter, CounterState, Setting, Ticket, TicketEvent, TicketEventKind, TicketStatus
+from ..models import Agency, Counter, CounterState, Ticket, TicketEvent, TicketEventKind, TicketStatus
 
 CALL_KINDS = (TicketEventKind.CALLED, TicketEventKind.RECALLED)
 RECENT_CALLS = 8
@@ -94,15 +95,17 @@ def agencies_from(session, codes: str) -> list:
 
 
 def fingerprint(session, agency_ids: list, now: Optional[datetime] = None) -> str:
-    """Changes with every ticket event (an issue changes a waiting count), counter, setting or day."""
+    """Changes with every ticket event (an issue changes a waiting count), counter, reference data
+    (settings, agency names) or day."""
     now = clock.at(now)
     # max(id), not ORDER BY id DESC LIMIT 1: the same answer, and a plan that provably reads one row.
     last_event = session.scalar(select(func.max(TicketEvent.id)))
     counters = session.execute(
         select(Counter.id, Counter.state, Counter.name).where(Counter.agency_id.in_(agency_ids), Counter.active)
         .order_by(Counter.id)).all()
-    texts = session.execute(select(Setting.key, Setting.value).order_by(Setting.key)).all()
-    raw = repr((now.date(), last_event, counters, texts, sorted(agency_ids)))
+    # The running text, announcement style and agency names are reference data: its token says
+    # whether any of them changed.
+    raw = repr((now.date(), last_event, counters, reference.current(session).token, sorted(agency_ids)))
     return hashlib.blake2b(raw.encode(), digest_size=10).hexdigest()  # an ETag, not a secret
 
 
@@ -150,6 +153,10 @@ def _latest_calls(session, agency_ids, today, mode, ticket_ids=None, limit=None)
               .group_by(TicketEvent.ticket_id))
     if ticket_ids is not None:
         latest = latest.where(TicketEvent.ticket_id.in_(ticket_ids))
+    elif limit is not None:
+        # The newest chosen among today's calls, not by walking every event ever made from the
+        # newest down (PostgreSQL's plan otherwise), however many years the table holds.
+        latest = latest.order_by(func.max(TicketEvent.id).desc()).limit(limit)
     query = (select(TicketEvent, Ticket, Counter)
              .join(Ticket, TicketEvent.ticket_id == Ticket.id)
              .join(Counter, TicketEvent.counter_id == Counter.id)
@@ -187,3 +194,32 @@ class FingerprintCache:
                 self._entries.clear()
             self._entries[agency_codes] = (moment + seconds, agency_ids, tag)
         return agency_ids, tag
+
+
+class RenderedBoards:
+    """The last few rendered boards, by (fingerprint, language, board URL's agency filter).
+
+    A call changes the board for every TV at once: the first TV to ask renders it, the others get
+    the same body. Bounded to `size` boards (a few filters times the states of the last seconds);
+    boards are public (numbers, counters and agencies), so one cache serves every TV.
+    """
+
+    def __init__(self, size: int = 16):
+        self._bodies = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key, render) -> str:
+        """The body stored under `key`, or `render()` stored under it."""
+        with self._lock:
+            body = self._bodies.get(key)
+            if body is not None:
+                self._bodies.move_to_end(key)
+                return body
+        # Rendered outside the lock: two TVs asking at once may both render, never wait on each other.
+        body = render()
+        with self._lock:
+            self._bodies[key] = body
+            while len(self._bodies) > self._size:
+                self._bodies.popitem(last=False)
+        return body

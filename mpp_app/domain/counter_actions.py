@@ -5,22 +5,26 @@ Every action starts with _hold(): an UPDATE of the counter row that only matches
 officer holds the counter. It is the transaction's first write, so on SQLite the whole action runs
 under the database's write lock, and on PostgreSQL actions on one counter run one at a time (the
 row lock). Ticket transitions then put their guard in the UPDATE's WHERE clause (status, counter)
-and check the row count, so a stale page or a second tab is refused.
+and read the row back with RETURNING, so a stale page or a second tab is refused. What went wrong
+is only looked up once a guard matched nothing: the path pressed all day costs a handful of
+statements (an officer's press of a button: at most 8, tests/test_counter_cost.py).
 
 Invariants: a ticket is called by exactly one counter; a counter has at most one called or serving
 ticket; every transition is a TicketEvent with actor, counter and time.
 """
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, select, true, update
+from sqlalchemy import Date, Integer, and_, bindparam, case, exists, false, func, or_, select, true, update
+from sqlalchemy.orm import aliased
 
 from .. import clock
 from ..labels import label
-from ..models import Counter, CounterState, Service, Ticket, TicketEvent, TicketEventKind, TicketStatus
-from . import counter_sessions
-from .counter_sessions import ACTIVE_STATUSES, NotHolderError, active_ticket
+from ..models import Counter, CounterState, Ticket, TicketEvent, TicketEventKind, TicketStatus, UTCDateTime
+from . import counter_sessions, reference
+from .counter_sessions import ACTIVE_STATUSES, NotHolderError
 from .errors import ConflictError, DomainError, NotFoundError
 from .queue_status import counter_services, waiting_for
 from .tickets import TicketNotInStateError
@@ -50,93 +54,143 @@ class TransferTargetError(DomainError):
     message = _l("Layanan tujuan tidak dikenal, tidak aktif, atau sama dengan layanan sekarang.")
 
 
-def _hold(session, counter_id: int, officer, now):
-    counter = counter_sessions.active_counter(session, counter_id)
-    held = session.execute(
-        update(Counter).where(Counter.id == counter_id, Counter.officer_id == officer.id)
-        .values(state_since=Counter.state_since)
-    ).rowcount
-    if not held:
+# Every UPDATE here reads its rows back with RETURNING: they refresh the objects of the session
+# (populate_existing), so the ORM's own synchronisation (evaluating the WHERE in Python over the
+# session's objects) would only repeat it.
+_READ_BACK = {"populate_existing": True, "synchronize_session": False}
+# session.info key: the counter the session's last action took (the identity map holds objects weakly).
+HELD = "counter_actions.held"
+# The statements an officer runs all day are built once, with named parameters.
+_HOLD = (update(Counter)
+         .where(Counter.id == bindparam("counter", type_=Integer), Counter.active,
+                Counter.officer_id == bindparam("officer", type_=Integer),
+                Counter.agency_id == bindparam("agency", type_=Integer))
+         .values(state_since=Counter.state_since).returning(Counter).execution_options(**_READ_BACK))
+
+
+def _hold(session, counter_id: int, officer) -> Counter:
+    """The counter, taken for this action: one UPDATE ... RETURNING that matches only when `officer`
+    holds this active counter of their agency. When it matches nothing, the reason is looked up:
+    no such counter (NotFoundError), another agency's (OtherAgencyError), or NotHolderError."""
+    counter = session.scalar(_HOLD, {"counter": counter_id, "officer": officer.id, "agency": officer.agency_id})
+    if counter is None:
         session.rollback()
+        counter_sessions.counter_for(session, counter_id, officer)
+        counter = counter_sessions.active_counter(session, counter_id)
         raise NotHolderError(counter=counter.name)
-    session.refresh(counter)
+    session.info[HELD] = counter
     return counter
 
 
-def _wants_priority(session, counter, day) -> Optional[bool]:
-    """Which group the counter calls from next: True priority, False regular, None nothing waits.
+def held_counter(session, counter_id: int) -> Counter:
+    """The counter as this session's last action on it read it (its UPDATE ... RETURNING), for the
+    answer that shows it: no second query."""
+    counter = session.info.get(HELD)
+    if counter is None or counter.id != counter_id:
+        return counter_sessions.active_counter(session, counter_id)
+    return counter
 
-    The agency's rule: priority_every == 0 calls waiting priority tickets first, always;
-    N > 0 calls one priority ticket after every N regular ones called since the last priority
-    call at that agency today (when a group is empty, the other is called).
+
+# Aliases of Ticket for subqueries inside queries of tickets, made once (making one costs more
+# than the rest of the query).
+_BUSY, _WAITING, _CALLED = (aliased(Ticket, name=name) for name in ("busy", "waiting", "called"))
+
+
+def _busy(counter_id):
+    """The counter has a called or serving ticket."""
+    return exists().where(_BUSY.counter_id == counter_id, _BUSY.status.in_(ACTIVE_STATUSES))
+
+
+def _refuse_busy(session, counter_id: int, otherwise):
+    """Explain a call that matched nothing: the counter still has a ticket (OfficerBusyError),
+    or `otherwise()`. Rolls back first."""
+    busy = session.scalar(select(Ticket).where(Ticket.counter_id == counter_id, Ticket.status.in_(ACTIVE_STATUSES)))
+    number = busy and busy.display_number
+    session.rollback()
+    if number:
+        raise OfficerBusyError(number=number)
+    raise otherwise()
+
+
+def _candidate():
+    """The ticket call next takes, in one SELECT (its parameters: counter_id, agency_id, day, every):
+    a waiting ticket of the counter's services, while the counter has none called or serving, from
+    the group the agency's rule asks for, oldest queue position first (the queue index's order).
+
+    The rule: priority_every (`every`) == 0 calls waiting priority tickets first, always; N > 0
+    calls one priority ticket after every N regular ones called since the last priority call at
+    that agency today; when a group is empty, the other is called. Its subqueries are uncorrelated:
+    each runs once per statement. Built once: the statement is the same for every call.
     """
-    waiting = waiting_for(counter, day)
-    has_priority = session.scalar(select(exists().where(waiting, Ticket.priority.is_not(None))))
-    has_regular = session.scalar(select(exists().where(waiting, Ticket.priority.is_(None))))
-    if not (has_priority or has_regular):
-        return None
-    if not (has_priority and has_regular):
-        return bool(has_priority)
-    every = counter.agency.priority_every
-    if every == 0:
-        return True
-    called_today = and_(Ticket.queue_agency_id == counter.agency_id, Ticket.business_date == day,
-                        Ticket.called_at.is_not(None))
-    last_priority = session.scalar(select(func.max(Ticket.called_at)).where(called_today, Ticket.priority.is_not(None)))
-    streak = session.scalar(select(func.count()).select_from(Ticket).where(
-        called_today, Ticket.priority.is_(None),
-        Ticket.called_at > last_priority if last_priority else true()))
-    return streak >= every
+    counter = SimpleNamespace(id=bindparam("counter_id", type_=Integer), agency_id=bindparam("agency_id", type_=Integer))
+    day, every = bindparam("day", type_=Date), bindparam("every", type_=Integer)
+    has_priority = exists().where(waiting_for(counter, day, _WAITING), _WAITING.priority.is_not(None))
+    has_regular = exists().where(waiting_for(counter, day, _WAITING), _WAITING.priority.is_(None))
+    called_today = and_(_CALLED.queue_agency_id == counter.agency_id, _CALLED.business_date == day,
+                        _CALLED.called_at.is_not(None))
+    last_priority = (select(func.max(_CALLED.called_at)).where(called_today, _CALLED.priority.is_not(None))
+                     .scalar_subquery())
+    streak = (select(func.count()).select_from(_CALLED)
+              .where(called_today, _CALLED.priority.is_(None),
+                     or_(last_priority.is_(None), _CALLED.called_at > last_priority)).scalar_subquery())
+    wants_priority = case((~has_regular, true()), (~has_priority, false()), (every == 0, true()),
+                          else_=streak >= every)
+    return (select(Ticket.id, Ticket.issued_at, Ticket.wait_seconds)
+            .where(waiting_for(counter, day), ~_busy(counter.id), Ticket.priority.is_not(None) == wants_priority)
+            .order_by(Ticket.queued_at, Ticket.id).limit(1))
 
 
-def _ensure_idle(session, counter):
-    busy = active_ticket(session, counter.id)
-    if busy:
-        session.rollback()
-        raise OfficerBusyError(number=busy.display_number)
+_CANDIDATE = _candidate()
+# PostgreSQL: a candidate another counter's transaction has locked is passed over, not waited for.
+_CANDIDATE_SKIP_LOCKED = _CANDIDATE.with_for_update(skip_locked=True, of=Ticket)
+# The candidate, called: the status guard makes a second call of it match nothing.
+_CALL_CANDIDATE = (
+    update(Ticket).where(Ticket.id == bindparam("ticket", type_=Integer), Ticket.status == TicketStatus.WAITING)
+    .values(status=TicketStatus.CALLED, counter_id=bindparam("counter", type_=Integer),
+            called_at=bindparam("now", type_=UTCDateTime), recall_count=0,
+            served_by_id=bindparam("officer", type_=Integer), wait_seconds=bindparam("waited", type_=Integer))
+    .returning(Ticket).execution_options(**_READ_BACK))
 
 
-def _called(session, counter, officer, ticket_id, now, kind=TicketEventKind.CALLED) -> Ticket:
-    ticket = session.get(Ticket, ticket_id)
-    session.refresh(ticket)
-    ticket.served_by_id = officer.id
-    if ticket.wait_seconds is None:  # waiting time runs from issue to the first call only
-        ticket.wait_seconds = max(0, int((now - ticket.issued_at).total_seconds()))
-    session.add(TicketEvent(ticket_id=ticket_id, kind=kind, at=now, actor_id=officer.id, counter_id=counter.id))
+def _record(session, counter, officer, ticket, now, kind, service_id=None, detail=None) -> Ticket:
+    session.add(TicketEvent(ticket_id=ticket.id, kind=kind, at=now, actor_id=officer.id, counter_id=counter.id,
+                            service_id=service_id, detail=detail))
     session.commit()
-    session.refresh(ticket)
     return ticket
+
+
+def _waited(ticket_row, now) -> int:
+    """Seconds from issue to the first call: a ticket called before (a no-show back, a transfer)
+    keeps its first wait."""
+    if ticket_row.wait_seconds is not None:
+        return ticket_row.wait_seconds
+    return max(0, int((now - ticket_row.issued_at).total_seconds()))
 
 
 def call_next(session, counter_id: int, officer, now: Optional[datetime] = None) -> Ticket:
     """Call the next waiting ticket of the counter's services: the agency's priority rule, then
     the oldest queue position. Invariants: a ticket is called by exactly one counter (the status
     guard in the UPDATE, plus SKIP LOCKED on PostgreSQL); a counter has at most one called or
-    serving ticket. Raises NoTicketWaitingError, OfficerBusyError, CounterPausedError; commits."""
+    serving ticket (the candidate is only chosen while the counter has none). Raises
+    NoTicketWaitingError, OfficerBusyError, CounterPausedError; commits."""
     now = clock.at(now)
-    counter = _hold(session, counter_id, officer, now)
+    counter = _hold(session, counter_id, officer)
     if counter.state is not CounterState.OPEN:
         session.rollback()
         raise CounterPausedError()
-    _ensure_idle(session, counter)
-    postgres = session.get_bind().dialect.name == "postgresql"
+    candidate = _CANDIDATE_SKIP_LOCKED if session.get_bind().dialect.name == "postgresql" else _CANDIDATE
+    parameters = {"counter_id": counter.id, "agency_id": counter.agency_id, "day": now.date(),
+                  "every": reference.current(session).agency(counter.agency_id).priority_every}
+    # The row lock (PostgreSQL) or the write lock (SQLite) keeps the candidate waiting until the
+    # UPDATE; should its guard ever match nothing, the next candidate is looked at.
     for _attempt in range(20):
-        group = _wants_priority(session, counter, now.date())
-        if group is None:
-            session.rollback()
-            raise NoTicketWaitingError()
-        candidate = (select(Ticket.id).where(waiting_for(counter, now.date()),
-                                             Ticket.priority.is_not(None) if group else Ticket.priority.is_(None))
-                     .order_by(Ticket.queued_at, Ticket.id).limit(1))
-        if postgres:
-            candidate = candidate.with_for_update(skip_locked=True)
-        ticket_id = session.execute(
-            update(Ticket).where(Ticket.id == candidate.scalar_subquery(), Ticket.status == TicketStatus.WAITING)
-            .values(status=TicketStatus.CALLED, counter_id=counter.id, called_at=now, recall_count=0)
-            .returning(Ticket.id)
-        ).scalar()
-        if ticket_id:
-            return _called(session, counter, officer, ticket_id, now)
+        row = session.execute(candidate, parameters).first()
+        if row is None:
+            _refuse_busy(session, counter.id, NoTicketWaitingError)
+        ticket = session.scalar(_CALL_CANDIDATE, {"ticket": row.id, "counter": counter.id, "now": now,
+                                                  "officer": officer.id, "waited": _waited(row, now)})
+        if ticket is not None:
+            return _record(session, counter, officer, ticket, now, TicketEventKind.CALLED)
     session.rollback()
     raise NoTicketWaitingError()
 
@@ -145,83 +199,86 @@ def call_ticket(session, counter_id: int, ticket_id: int, officer, now: Optional
     """Call one particular ticket of the counter's services that is waiting or was marked
     no-show today (the visitor came back); same invariants as call_next; commits."""
     now = clock.at(now)
-    counter = _hold(session, counter_id, officer, now)
-    _ensure_idle(session, counter)
-    called = session.execute(
+    counter = _hold(session, counter_id, officer)
+    ticket = session.scalar(
         update(Ticket).where(
             Ticket.id == ticket_id, Ticket.queue_agency_id == counter.agency_id, Ticket.business_date == now.date(),
             Ticket.status.in_((TicketStatus.WAITING, TicketStatus.NO_SHOW)),
-            Ticket.service_id.in_(counter_services(counter)))
+            Ticket.service_id.in_(counter_services(counter)), ~_busy(counter.id))
         .values(status=TicketStatus.CALLED, counter_id=counter.id, called_at=now, recall_count=0,
-                finished_at=None)
-        .returning(Ticket.id)
-    ).scalar()
-    if not called:
-        session.rollback()
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is None or ticket.queue_agency_id != counter.agency_id:
-            raise NotFoundError(_l("Tiket tidak ditemukan di antrean loket ini."))
-        raise TicketNotInStateError(number=ticket.display_number, status=label(ticket.status))
-    return _called(session, counter, officer, called, now)
+                finished_at=None, served_by_id=officer.id)
+        .returning(Ticket).execution_options(**_READ_BACK))
+    if ticket is None:
+        def not_callable():
+            ticket = session.get(Ticket, ticket_id)
+            if ticket is None or ticket.queue_agency_id != counter.agency_id:
+                return NotFoundError(_l("Tiket tidak ditemukan di antrean loket ini."))
+            return TicketNotInStateError(number=ticket.display_number, status=label(ticket.status))
+        _refuse_busy(session, counter.id, not_callable)
+    ticket.wait_seconds = _waited(ticket, now)
+    return _record(session, counter, officer, ticket, now, TicketEventKind.CALLED)
 
 
 def _transition(session, counter, officer, now, from_statuses, values, kind, detail=None, extra=None,
-                before_commit=None) -> Ticket:
+                refuse=NoActiveTicketError, before_commit=None) -> Ticket:
+    """One guarded UPDATE ... RETURNING of the counter's ticket in `from_statuses` (and `extra`),
+    `before_commit(ticket)`, its event, commit. When nothing matches: `refuse()` is raised after
+    a rollback."""
     conditions = [Ticket.counter_id == counter.id, Ticket.status.in_(from_statuses)]
     if extra is not None:
         conditions.append(extra)
-    ticket_id = session.execute(update(Ticket).where(*conditions).values(**values).returning(Ticket.id)).scalar()
-    if not ticket_id:
+    ticket = session.scalar(update(Ticket).where(*conditions).values(**values).returning(Ticket)
+                            .execution_options(**_READ_BACK))
+    if ticket is None:
+        error = refuse()
         session.rollback()
-        raise NoActiveTicketError()
-    session.add(TicketEvent(ticket_id=ticket_id, kind=kind, at=now, actor_id=officer.id, counter_id=counter.id,
-                            service_id=values.get("service_id"), detail=detail))
-    ticket = session.get(Ticket, ticket_id)
-    session.refresh(ticket)
+        raise error
     if before_commit:
         before_commit(ticket)
-    session.commit()
-    session.refresh(ticket)
-    return ticket
+    return _record(session, counter, officer, ticket, now, kind, service_id=values.get("service_id"), detail=detail)
 
 
 def recall(session, counter_id: int, officer, now: Optional[datetime] = None) -> Ticket:
     """Announce the counter's called ticket again (a new call event for the board); commits."""
     now = clock.at(now)
-    counter = _hold(session, counter_id, officer, now)
+    counter = _hold(session, counter_id, officer)
     return _transition(session, counter, officer, now, (TicketStatus.CALLED,),
                        {"recall_count": Ticket.recall_count + 1}, TicketEventKind.RECALLED)
 
 
 def mark_no_show(session, counter_id: int, officer, recalls_needed: int, now: Optional[datetime] = None) -> Ticket:
-    """Called -> no_show, only after `recalls_needed` recalls; commits."""
+    """Called -> no_show, only after `recalls_needed` recalls (the guard is in the UPDATE); commits."""
     now = clock.at(now)
-    counter = _hold(session, counter_id, officer, now)
-    current = session.scalar(select(Ticket).where(Ticket.counter_id == counter.id,
-                                                  Ticket.status == TicketStatus.CALLED))
-    if current is not None and current.recall_count < recalls_needed:
-        session.rollback()
-        raise RecallsNeededError(n=recalls_needed)
+    counter = _hold(session, counter_id, officer)
+
+    def why():
+        called = session.scalar(select(Ticket.id).where(Ticket.counter_id == counter.id,
+                                                        Ticket.status == TicketStatus.CALLED))
+        return NoActiveTicketError() if called is None else RecallsNeededError(n=recalls_needed)
+
     return _transition(session, counter, officer, now, (TicketStatus.CALLED,),
                        {"status": TicketStatus.NO_SHOW, "finished_at": now}, TicketEventKind.NO_SHOW,
-                       extra=Ticket.recall_count >= recalls_needed)
+                       extra=Ticket.recall_count >= recalls_needed, refuse=why)
 
 
 def start_serving(session, counter_id: int, officer, now: Optional[datetime] = None) -> Ticket:
     """Called -> serving (the visitor sits down); commits."""
     now = clock.at(now)
-    counter = _hold(session, counter_id, officer, now)
+    counter = _hold(session, counter_id, officer)
     return _transition(session, counter, officer, now, (TicketStatus.CALLED,),
                        {"status": TicketStatus.SERVING, "serving_started_at": now}, TicketEventKind.SERVING)
 
 
 def finish(session, counter_id: int, officer, note: Optional[str] = None, now: Optional[datetime] = None) -> Ticket:
-    """Serving -> done, with an optional short outcome note; commits."""
+    """Serving -> done, with an optional short outcome note, the service time and whether it was
+    within the service's expected minutes as they stand now; commits."""
     now = clock.at(now)
-    counter = _hold(session, counter_id, officer, now)
+    counter = _hold(session, counter_id, officer)
+
     def record_service_time(ticket):
+        expected = reference.current(session).service(ticket.service_id).expected_minutes
         ticket.service_seconds = max(0, int((now - ticket.serving_started_at).total_seconds()))
-        ticket.within_expected = ticket.service_seconds <= ticket.service.expected_minutes * 60
+        ticket.within_expected = ticket.service_seconds <= expected * 60
 
     return _transition(session, counter, officer, now, (TicketStatus.SERVING,),
                        {"status": TicketStatus.DONE, "finished_at": now}, TicketEventKind.FINISHED, detail=note or None,
@@ -237,17 +294,20 @@ def transfer(session, counter_id: int, officer, service_id: int, note: Optional[
     and comes after those who arrived before them. Commits.
     """
     now = clock.at(now)
-    counter = _hold(session, counter_id, officer, now)
-    target = session.get(Service, service_id) if service_id else None
-    current = active_ticket(session, counter.id)
+    counter = _hold(session, counter_id, officer)
+    current = session.execute(select(Ticket.id, Ticket.service_id).where(
+        Ticket.counter_id == counter.id, Ticket.status.in_(ACTIVE_STATUSES))).first()
     if current is None:
         session.rollback()
         raise NoActiveTicketError()
+    ref = reference.current(session)
+    target = ref.service(service_id) if service_id else None
     if target is None or not target.active or not target.agency.active or target.id == current.service_id:
         session.rollback()
         raise TransferTargetError()
-    detail = f"{current.service.name} -> {target.name}" + (f": {note}" if note else "")
+    detail = f"{ref.service(current.service_id).name} -> {target.name}" + (f": {note}" if note else "")
     return _transition(session, counter, officer, now, ACTIVE_STATUSES, {
         "status": TicketStatus.WAITING, "service_id": target.id, "queue_agency_id": target.agency_id,
         "counter_id": None, "queued_at": Ticket.issued_at, "called_at": None, "serving_started_at": None,
-        "recall_count": 0, "transferred": True}, TicketEventKind.TRANSFERRED, detail=detail[:200])
+        "recall_count": 0, "transferred": True}, TicketEventKind.TRANSFERRED, detail=detail[:200],
+        extra=Ticket.id == current.id)

@@ -5,6 +5,7 @@ Invariants: a counter that is open or paused is held by exactly one officer (off
 officer holds at most one counter (unique officer_id). Every change is one guarded UPDATE, so two
 officers opening the same counter at the same moment cannot both get it.
 """
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
@@ -13,9 +14,10 @@ from sqlalchemy import exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from . import audit
+from . import audit, reference
 from .. import clock
 from .errors import ConflictError, DomainError, NotFoundError
+from .queue_status import TransferOrigin
 from ..models import Counter, CounterState, Role, Ticket, TicketEvent, TicketEventKind, TicketStatus
 
 ACTIVE_STATUSES = (TicketStatus.CALLED, TicketStatus.SERVING)
@@ -71,9 +73,50 @@ def counter_for(session, counter_id: int, user) -> Counter:
 
 def active_ticket(session, counter_id) -> Optional[Ticket]:
     """The ticket a counter has called or is serving; at most one exists."""
-    return session.scalar(
-        select(Ticket).where(Ticket.counter_id == counter_id, Ticket.status.in_(ACTIVE_STATUSES))
-        .options(joinedload(Ticket.agency), joinedload(Ticket.service)))
+    return session.scalar(select(Ticket).where(Ticket.counter_id == counter_id, Ticket.status.in_(ACTIVE_STATUSES)))
+
+
+@dataclass(frozen=True)
+class CurrentTicket:
+    """A counter's called or serving ticket as its console shows it. Of `ticket` only its own
+    columns are read; its agency and service come from the reference cache (reference.ServiceInfo),
+    so showing it costs no query, except for a transferred ticket: one, for what each transfer
+    said and the counter it last came from."""
+
+    ticket: Ticket
+    number: str
+    prefix: str
+    service: reference.ServiceInfo
+    transfer_details: tuple = ()
+    transferred_from: Optional[TransferOrigin] = None
+
+
+def display_number(session, ticket: Ticket) -> str:
+    """Ticket.display_number ("A-001") with the prefix from the reference cache: no query for the agency."""
+    return f"{reference.current(session).agency(ticket.agency_id).prefix}-{ticket.number:03d}"
+
+
+def shown(session, ticket: Ticket) -> CurrentTicket:
+    """`ticket` (called or serving at a counter) as the console shows it."""
+    ref = reference.current(session)
+    details, origin = (), None
+    if ticket.transferred:
+        transfers = session.execute(
+            select(TicketEvent.detail, TicketEvent.counter_id)
+            .where(TicketEvent.ticket_id == ticket.id, TicketEvent.kind == TicketEventKind.TRANSFERRED)
+            .order_by(TicketEvent.id)).all()
+        details = tuple(detail for detail, _counter_id in transfers if detail)
+        sender = ref.counter(transfers[-1].counter_id) if transfers else None
+        if sender:
+            origin = TransferOrigin(sender.name, ref.agency(sender.agency_id).short_name)
+    return CurrentTicket(ticket, display_number(session, ticket), ref.agency(ticket.agency_id).prefix,
+                         ref.service(ticket.service_id), details, origin)
+
+
+def current_ticket(session, counter_id) -> Optional[CurrentTicket]:
+    """What the counter's console shows as its current ticket, or None."""
+    ticket = active_ticket(session, counter_id)
+    return ticket and shown(session, ticket)
 
 
 def counters_in_use(session, agency_id: Optional[int] = None) -> list:

@@ -10,11 +10,11 @@ from datetime import datetime, timedelta
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from .. import clock
-from ..models import Agency, Counter, Ticket, TicketEvent, TicketEventKind, TicketStatus, counter_service
+from ..models import Agency, Counter, Service, Ticket, TicketEvent, TicketEventKind, TicketStatus, counter_service
 from . import catalogue, estimates, hours
 from .errors import DomainError, NotFoundError
 
@@ -130,18 +130,14 @@ class TicketPosition:
     ticket: Ticket
     ahead: int
     estimated_wait: int
-    # The numbers its queue's counters are calling or serving now (public_status fills it).
-    now_serving: tuple = ()
 
 
 def ticket_position(session, ticket: Ticket, now: Optional[datetime] = None) -> TicketPosition:
     now = clock.at(now)
     if ticket.status is not TicketStatus.WAITING:
         return TicketPosition(ticket, 0, 0)
-    ahead = people_ahead(session, ticket)
-    per_visit = estimates.minutes_per_visit(session, ticket.service, now)
-    counters = estimates.open_counters(session, ticket.service_id)
-    return TicketPosition(ticket, ahead, estimates.wait_minutes(ahead, per_visit, counters))
+    ahead, wait = estimates.ticket_estimate(session, ticket, ahead_condition, now)
+    return TicketPosition(ticket, ahead, wait)
 
 
 def by_public_token(session, token: str) -> Ticket:
@@ -151,21 +147,81 @@ def by_public_token(session, token: str) -> Ticket:
     return ticket
 
 
-def public_status(session, token: str, now: Optional[datetime] = None) -> TicketPosition:
+@dataclass(frozen=True)
+class PublicTicket:
+    """A ticket as its status page shows it: plain values, no personal data."""
+
+    public_token: str
+    status: TicketStatus
+    display_number: str
+    recall_count: int
+    service: str
+    agency: str
+    counter: Optional[str]  # the name of the counter that called it, if any
+
+
+@dataclass(frozen=True)
+class ServingNumber:
+    number: str
+    counter: str
+
+
+@dataclass(frozen=True)
+class PublicStatus:
+    """Everything a citizen's status page shows, in plain values: two equal PublicStatus render
+    the same page (in one language), which is what its ETag relies on."""
+
+    ticket: PublicTicket
+    ahead: int = 0
+    estimated_wait: int = 0
+    # The numbers its queue's counters are calling or serving now, latest call first.
+    now_serving: tuple = ()
+
+
+def _display_number(prefix: str, number: int) -> str:
+    return f"{prefix}-{number:03d}"  # Ticket.display_number, from plain columns
+
+
+# Built once: the status page is polled by every waiting citizen's phone.
+_PUBLIC_TICKET = (
+    select(Ticket.id, Ticket.status, Ticket.number, Ticket.recall_count, Ticket.priority, Ticket.queued_at,
+           Ticket.queue_agency_id, Ticket.business_date, Ticket.service_id, Agency.prefix,
+           Agency.name.label("agency_name"), Service.name.label("service_name"), Counter.name.label("counter_name"))
+    .join(Agency, Agency.id == Ticket.agency_id).join(Service, Service.id == Ticket.service_id)
+    .outerjoin(Counter, Counter.id == Ticket.counter_id)
+    .where(Ticket.public_token == bindparam("token")))
+_SERVING_NOW = (
+    select(Agency.prefix, Ticket.number, Counter.name)
+    .join(Agency, Agency.id == Ticket.agency_id).join(Counter, Counter.id == Ticket.counter_id)
+    .where(Ticket.queue_agency_id == bindparam("queue_agency_id"), Ticket.business_date == bindparam("day"),
+           Ticket.status.in_((TicketStatus.CALLED, TicketStatus.SERVING)))
+    .order_by(Ticket.called_at.desc(), Ticket.id.desc()).limit(6))
+
+
+def public_status(session, token: str, now: Optional[datetime] = None) -> PublicStatus:
     """A citizen's ticket by its token: its place, and while it waits the numbers its agency's
-    counters are calling or serving now (latest call first), so the citizen can see the line move."""
+    counters are calling or serving now (latest call first), so the citizen can see the line move.
+
+    Hundreds of phones poll it, so it reads plain columns (no ORM objects) in at most three
+    statements, each pinned to the ticket or to its queue's open tickets of the day: the ticket
+    with its names, people ahead with the estimate, the numbers being served."""
     now = clock.at(now)
-    ticket = by_public_token(session, token)
-    position = ticket_position(session, ticket, now)
-    if ticket.status is not TicketStatus.WAITING:
-        return position
-    serving = session.scalars(
-        select(Ticket).where(Ticket.queue_agency_id == ticket.queue_agency_id,
-                             Ticket.business_date == ticket.business_date,
-                             Ticket.status.in_((TicketStatus.CALLED, TicketStatus.SERVING)))
-        .options(joinedload(Ticket.agency), joinedload(Ticket.counter))
-        .order_by(Ticket.called_at.desc(), Ticket.id.desc()).limit(6)).all()
-    return TicketPosition(ticket, position.ahead, position.estimated_wait, tuple(serving))
+    token = (token or "")[:43]
+    # On the connection: plain rows without the ORM's per-statement work.
+    row = session.connection().execute(_PUBLIC_TICKET, {"token": token}).one_or_none()
+    if row is None:
+        raise NotFoundError(_l("Tiket tidak ditemukan."))
+    ticket = PublicTicket(token, row.status, _display_number(row.prefix, row.number), row.recall_count,
+                          row.service_name, row.agency_name, row.counter_name)
+    if row.status is not TicketStatus.WAITING:
+        return PublicStatus(ticket)
+    # The row has the ticket's columns by their names, all that the estimate reads.
+    ahead, wait = estimates.ticket_estimate(session, row, ahead_condition, now)
+    serving = session.connection().execute(
+        _SERVING_NOW, {"queue_agency_id": row.queue_agency_id, "day": row.business_date})
+    return PublicStatus(ticket, ahead, wait,
+                        tuple(ServingNumber(_display_number(prefix, number), counter)
+                              for prefix, number, counter in serving))
 
 
 # The short code printed under the ticket's QR: the start of its public token, folded so that it
@@ -227,10 +283,11 @@ def counter_services(counter):
     return select(counter_service.c.service_id).where(counter_service.c.counter_id == counter.id)
 
 
-def waiting_for(counter, day):
-    """Today's waiting tickets that this counter may call: its agency's line, its services."""
-    return and_(Ticket.queue_agency_id == counter.agency_id, Ticket.business_date == day,
-                Ticket.status == TicketStatus.WAITING, Ticket.service_id.in_(counter_services(counter)))
+def waiting_for(counter, day, ticket=Ticket):
+    """Today's waiting tickets that this counter may call: its agency's line, its services.
+    `ticket` is Ticket or an alias of it (a subquery over tickets inside a query of tickets)."""
+    return and_(ticket.queue_agency_id == counter.agency_id, ticket.business_date == day,
+                ticket.status == TicketStatus.WAITING, ticket.service_id.in_(counter_services(counter)))
 
 
 def waiting_list(session, counter, day, limit: int = 30) -> list:

@@ -9,7 +9,8 @@ Invariants:
   database's write lock (busy_timeout) instead of failing; on PostgreSQL the row lock of the
   upsert serialises them.
 - A reception form carries a one-time submission key: submitting it twice returns the ticket
-  already issued instead of a second one.
+  already issued instead of a second one. The unique constraint on the key decides (the repeat's
+  transaction, its number included, is rolled back), so a first submit pays no look-up.
 - Every transition is recorded as a TicketEvent with actor and time.
 """
 from dataclasses import dataclass
@@ -17,16 +18,15 @@ from datetime import datetime, timedelta
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
 from ..labels import label
-from ..models import (Agency, DailyNumber, PriorityCategory, Role, Service, Ticket, TicketEvent, TicketEventKind,
-                      TicketStatus)
-from . import audit, hours
+from ..models import DailyNumber, PriorityCategory, Role, Ticket, TicketEvent, TicketEventKind, TicketStatus
+from . import audit, hours, reference
 from .errors import ConflictError, DomainError, NotFoundError
 
 CANCELLABLE = (TicketStatus.WAITING, TicketStatus.CALLED)
@@ -43,7 +43,7 @@ class ServiceUnavailableError(DomainError):
 class OutsideHoursError(DomainError):
     """Issuing refused by the opening hours; carries the hours status for the message."""
 
-    def __init__(self, agency: Agency, status: hours.OpeningStatus):
+    def __init__(self, agency: reference.AgencyInfo, status: hours.OpeningStatus):
         self.agency, self.hours_status = agency, status
         if status.next_opening:
             super().__init__(
@@ -65,8 +65,18 @@ class TicketNotInStateError(ConflictError):
 
 @dataclass(frozen=True)
 class IssueResult:
+    """The ticket issued (or found again by its submission key), with its agency and service as
+    reference data: what the reception shows of it without loading them."""
+
     ticket: Ticket
+    agency: reference.AgencyInfo
+    service: reference.ServiceInfo
     duplicate: bool = False
+
+    @property
+    def display_number(self) -> str:
+        """Ticket.display_number, from the cached agency."""
+        return f"{self.agency.prefix}-{self.ticket.number:03d}"
 
 
 def _format_moment(moment: datetime) -> str:
@@ -75,22 +85,44 @@ def _format_moment(moment: datetime) -> str:
     return f'{format_datetime(moment, "EEEE, d MMMM y")}, {clock.clock_text(moment)}'
 
 
-def _next_number(session, agency_id: int, day) -> int:
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
+def _number_upsert(dialect: str):
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return (
         insert(DailyNumber)
-        .values(agency_id=agency_id, business_date=day, last_number=1)
+        .values(agency_id=bindparam("agency_id"), business_date=bindparam("day"), last_number=1)
         .on_conflict_do_update(
             index_elements=["agency_id", "business_date"],
             set_={"last_number": DailyNumber.last_number + 1},
         )
         .returning(DailyNumber.last_number)
     )
-    return session.execute(statement).scalar_one()
 
 
-def _by_submission(session, key):
-    return session.scalar(select(Ticket).where(Ticket.submission_key == key)) if key else None
+# Built once per dialect: a ticket is issued every few seconds at a busy mall.
+_NUMBER_UPSERTS = {name: _number_upsert(name) for name in ("postgresql", "sqlite")}
+
+
+def _next_number(session, agency_id: int, day) -> int:
+    statement = _NUMBER_UPSERTS[session.get_bind().dialect.name]
+    return session.connection().execute(statement, {"agency_id": agency_id, "day": day}).scalar_one()
+
+
+def _by_submission(session, ref, key) -> Optional[IssueResult]:
+    ticket = session.scalar(select(Ticket).where(Ticket.submission_key == key)) if key else None
+    return ticket and IssueResult(ticket, ref.agency(ticket.agency_id), ref.service(ticket.service_id), duplicate=True)
+
+
+def _refuse(session, ref, submission_key, error):
+    """Raise `error`, unless the form was submitted before: a retry after a lost answer gets the
+    ticket it already has, even if the service closed or the cutoff passed meanwhile."""
+    existing = _by_submission(session, ref, submission_key)
+    if existing:
+        return existing
+    raise error
+
+
+# A plain INSERT, not an ORM object: nothing reads the event back while the ticket is issued.
+_EVENT_INSERT = insert(TicketEvent)
 
 
 def _insert_ticket(session, service, status, now, actor, override_reason, fields) -> Ticket:
@@ -100,8 +132,9 @@ def _insert_ticket(session, service, status, now, actor, override_reason, fields
                     issued_at=now, queued_at=now, issued_by_id=getattr(actor, "id", None), **fields)
     session.add(ticket)
     session.flush()
-    session.add(TicketEvent(ticket_id=ticket.id, kind=TicketEventKind.ISSUED, at=now, actor_id=getattr(actor, "id", None),
-                            service_id=service.id, detail=override_reason and OVERRIDE_PREFIX + override_reason))
+    session.connection().execute(_EVENT_INSERT, {
+        "ticket_id": ticket.id, "kind": TicketEventKind.ISSUED, "at": now, "actor_id": getattr(actor, "id", None),
+        "counter_id": None, "service_id": service.id, "detail": override_reason and OVERRIDE_PREFIX + override_reason})
     if override_reason:
         audit.record(session, actor, "ticket_override", ticket,
                      after={"number": number, "agency": service.agency.code, "reason": override_reason,
@@ -118,21 +151,24 @@ def issue_ticket(session, *, service_id: int, visitor_name: str, visitor_phone: 
     Refused with ServiceUnavailableError for an unknown or inactive service or agency, and with
     OutsideHoursError outside the agency's ticket hours unless a manager or admin gives an
     override reason (recorded in the audit log). A repeated submission_key returns the ticket
-    issued the first time (duplicate=True), also when both submits race each other.
+    issued the first time (duplicate=True), also when both submits race each other and when the
+    repeat would be refused now.
+
+    The submission key is not looked up first: the ticket's unique constraint on it refuses the
+    repeat, whose transaction (its number included) is rolled back, and only then is the first
+    ticket read. The service, its agency and the hours come from the reference cache.
     """
     now = clock.at(now)
-    existing = _by_submission(session, submission_key)
-    if existing:
-        return IssueResult(existing, duplicate=True)
-    service = session.get(Service, service_id) if service_id else None
+    ref = reference.current(session)
+    service = ref.service(service_id) if service_id else None
     if service is None or not service.active or not service.agency.active:
-        raise ServiceUnavailableError()
+        return _refuse(session, ref, submission_key, ServiceUnavailableError())
     status = hours.status_at(session, now, service.agency_id)
     if not status.accepts_tickets:
         if not override_reason:
-            raise OutsideHoursError(service.agency, status)
+            return _refuse(session, ref, submission_key, OutsideHoursError(service.agency, status))
         if actor is None or actor.role not in (Role.ADMIN, Role.MANAGER):
-            raise OverrideNotAllowedError()
+            return _refuse(session, ref, submission_key, OverrideNotAllowedError())
 
     try:
         ticket = _insert_ticket(session, service, status, now, actor, override_reason, dict(
@@ -140,13 +176,13 @@ def issue_ticket(session, *, service_id: int, visitor_name: str, visitor_phone: 
             note=note or None, submission_key=submission_key))
         session.commit()
     except IntegrityError:
-        # Only a racing submit of the same form can collide here; it has the ticket already.
+        # Only a repeated submit of the same form can collide here; it has the ticket already.
         session.rollback()
-        existing = _by_submission(session, submission_key)
+        existing = _by_submission(session, ref, submission_key)
         if existing:
-            return IssueResult(existing, duplicate=True)
+            return existing
         raise
-    return IssueResult(ticket)
+    return IssueResult(ticket, service.agency, service)
 
 
 def cancel_ticket(session, ticket_id: int, reason: str, actor, now: Optional[datetime] = None) -> Ticket:

@@ -5,7 +5,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 
 from .. import clock
 from ..access import FRONT_DESK, role_required
-from ..domain import catalogue, queue_status, tickets
+from ..domain import catalogue, queue_status, reference, tickets
 from ..extensions import db
 from ..labels import labels_of
 from ..models import PriorityCategory, Ticket
@@ -15,15 +15,23 @@ from .forms import CancelTicketForm, IssueTicketForm
 bp = Blueprint("reception", __name__, url_prefix="/reception")
 
 
-def _issue_form_context(form=None, issued=None, errors=(), query=""):
-    """The issue form as typed (the search text too, so the chosen service stays in sight), or
-    empty for the next visitor once a ticket is issued."""
+def _issue_form_context(form=None, errors=(), query=""):
+    """The issue form as typed (the search text too, so the chosen service stays in sight)."""
     form = form or IssueTicketForm(formdata=None)
-    form.submission_key.data = uuid.uuid4().hex if issued or not form.submission_key.data else form.submission_key.data
-    choices = catalogue.service_choices(db.session, query)
+    form.submission_key.data = form.submission_key.data or uuid.uuid4().hex
+    choices, version = _choices(query)
     selected = _selected(choices, query, form.service_id.data)
-    return {"form": form, "issued": issued, "priorities": labels_of(PriorityCategory), "form_errors": list(errors),
-            "query": query, "choices": choices, "selected": selected, "chosen": _chosen(choices, selected)}
+    return {"form": form, "priorities": labels_of(PriorityCategory), "form_errors": list(errors), "query": query,
+            "choices": choices, "catalogue": version, "selected": selected, "chosen": _chosen(choices, selected)}
+
+
+def _choices(query):
+    """The services matching `query`, and the version of the catalogue when that is the whole list
+    (the page keeps the whole list to put back after each ticket), else ""."""
+    if query:
+        return catalogue.service_choices(db.session, query), ""
+    data = reference.current(db.session)
+    return data.service_choices(), data.token or ""
 
 
 def _selected(choices, query, service_id=None) -> str:
@@ -64,8 +72,8 @@ def index():
 @role_required(*FRONT_DESK)
 def service_choices():
     query = request.args.get("q", "")[: catalogue.MAX_QUERY_LENGTH]
-    choices = catalogue.service_choices(db.session, query)
-    return render_template("reception/_service_choices.html", query=query, choices=choices,
+    choices, version = _choices(query)
+    return render_template("reception/_service_choices.html", query=query, choices=choices, catalogue=version,
                            selected=_selected(choices, query))
 
 
@@ -84,9 +92,18 @@ def issue():
         override_reason=form.override_reason.data or None)
     if not is_htmx():
         return redirect(url_for("reception.print_ticket", ticket_id=result.ticket.id))
-    context = _issue_form_context(issued=queue_status.ticket_position(db.session, result.ticket))
-    context["duplicate"] = result.duplicate
-    return render_template("reception/_issue_form.html", **context), 200, {"HX-Trigger": "queue-changed"}
+    return render_template("reception/_issue_form.html", **_next_visitor_context(result)), 200, {
+        "HX-Trigger": "queue-changed"}
+
+
+def _next_visitor_context(issued):
+    """The ticket just issued, and the form empty for the next visitor with a new submission key
+    but without its service list: the page puts back the whole list it has (reception.js)."""
+    form = IssueTicketForm(formdata=None)
+    form.submission_key.data = uuid.uuid4().hex
+    return {"form": form, "priorities": labels_of(PriorityCategory), "form_errors": [], "query": "",
+            "choices": None, "catalogue": reference.current(db.session).token or "", "selected": "", "chosen": None,
+            "issued": issued, "position": queue_status.ticket_position(db.session, issued.ticket)}
 
 
 def _issue_form_again(form, status, errors=()):

@@ -6,7 +6,7 @@ from .. import clock
 from ..domain import catalogue, hours, hours_admin, queue_status
 from ..extensions import db
 from ..models import Service
-from ..web import is_htmx, show_refusal
+from ..web import etag_of, is_htmx, show_refusal, unless_unchanged
 
 bp = Blueprint("services", __name__)
 
@@ -59,15 +59,17 @@ def service_detail(service_id):
 
 @bp.get("/t/<token>")
 def ticket_status(token):
-    """A citizen's ticket, found by its unguessable token: no personal data on it."""
+    """A citizen's ticket, found by its unguessable token: no personal data on it. Its phone polls
+    the card every few seconds: 304 while the card would read the same (etag_of: every value it
+    shows, in its language), 286 once the ticket is finished, to stop the polling."""
     position = queue_status.public_status(db.session, token)
-    if is_htmx():
-        finished = position.ticket.status not in queue_status.OPEN_STATUSES
-        # 286 tells htmx to stop polling a finished ticket.
-        return render_template("services/_ticket_status.html", position=position,
-                               code=queue_status.short_code(position.ticket)), 286 if finished else 200
-    return render_template("services/ticket_status.html", position=position,
-                           code=queue_status.short_code(position.ticket))
+    code = queue_status.short_code(position.ticket)
+    if not is_htmx():
+        return render_template("services/ticket_status.html", position=position, code=code)
+    if position.ticket.status not in queue_status.OPEN_STATUSES:
+        return render_template("services/_ticket_status.html", position=position, code=code), 286
+    return unless_unchanged(etag_of("ticket-status", position),
+                            lambda: render_template("services/_ticket_status.html", position=position, code=code))
 
 
 @bp.get("/favicon.ico")

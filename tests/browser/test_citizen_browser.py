@@ -126,3 +126,37 @@ def test_desk_home_and_a_failed_password_change(live_server, page):
     page.locator("main button[type=submit]").click()
     expect(page.locator("#messages")).to_contain_text("Kata sandi berhasil diganti.")
 
+
+
+def test_unchanged_status_card_is_revalidated_and_left_in_place(live_server, phone, session):
+    """Polls of an unchanged card are answered 304; the browser hands htmx its copy of the card,
+    which the page leaves in place (no swap, nothing read again), until the ticket moves."""
+    officer = user(session, "petugas")
+    counter_sessions.open_counter(session, 1, officer)
+    service = agency_by_code(session, "DUKCAPIL").services[0]
+    tickets.issue_ticket(session, service_id=service.id, visitor_name="Sebelum")
+    mine = tickets.issue_ticket(session, service_id=service.id, visitor_name="Warga").ticket
+    polls = []
+    phone.on("requestfinished", lambda request: "/t/" in request.url and request.headers.get("hx-request")
+             and polls.append(request.all_headers().get("if-none-match")))
+    phone.goto(f"{live_server}/t/{mine.public_token}")
+    expect(phone.locator("#ticket-status .status-line")).to_contain_text("1 orang di depan Anda")
+
+    def wait_for_polls(count):
+        for _ in range(60):
+            if len(polls) >= count:
+                break
+            phone.wait_for_timeout(250)
+        phone.wait_for_timeout(500)
+
+    wait_for_polls(1)  # the first poll replaces the card the page came with
+    phone.evaluate("document.getElementById('ticket-status').dataset.sameNode = 'yes'")
+    wait_for_polls(3)  # two more, 5 s apart, each with the ETag of the card it has
+    assert polls[1] and polls[2], polls  # revalidated: If-None-Match sent by the browser
+    expect(phone.locator("#ticket-status[data-same-node=yes]")).to_be_visible()  # not swapped
+    screenshot(phone, "citizen-phone-status-unchanged")
+
+    counter_actions.call_next(session, 1, officer)
+    expect(phone.locator("#ticket-status .status-line")).to_contain_text("Anda berikutnya", timeout=12000)
+    expect(phone.locator("#ticket-status[data-same-node=yes]")).to_have_count(0)  # a new card
+    expect(phone.locator(".now-serving")).to_contain_text("A-001")

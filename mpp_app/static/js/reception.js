@@ -2,6 +2,7 @@
 // browser's localStorage, and printing through a hidden frame so the receptionist never leaves the
 // page: the print view prints itself when it loads (print.js), then focus returns to the search.
 // The line above the issue button names the checked service, however it was picked.
+// After a ticket the answer carries no service list: the page puts back its own whole list.
 (function () {
   var autoPrint = document.getElementById("auto-print");
   var paper = document.getElementById("paper-width");
@@ -52,6 +53,34 @@
     }
   }
 
+  // The whole service list as the server last sent it (data-catalogue: its version), to put back
+  // unchecked after each ticket instead of receiving it again. Done at the swap, before the page
+  // is painted, so the list never blinks; a changed catalogue is fetched (the search's own request).
+  var wholeList = null;
+  var keptFrom = null;
+  var fetchList = false;
+
+  function keepWholeList() {
+    var list = document.getElementById("service-choices");
+    if (list && list !== keptFrom && list.dataset.catalogue) {
+      wholeList = list.cloneNode(true);  // attributes only: a radio checked since is not checked in the copy
+      keptFrom = list;
+    }
+  }
+
+  document.body.addEventListener("htmx:afterSwap", function () {
+    var list = document.getElementById("service-choices");
+    if (!list || !list.hasAttribute("data-restore")) {
+      keepWholeList();
+      return;
+    }
+    fetchList = !wholeList || !list.dataset.restore || wholeList.dataset.catalogue !== list.dataset.restore;
+    list.removeAttribute("data-restore");
+    if (wholeList) {  // an outdated list stands in until the new one arrives
+      list.replaceWith(wholeList.cloneNode(true));
+    }
+  });
+
   document.body.addEventListener("change", function (event) {
     if (event.target.name === "service_id") {
       showChosen();
@@ -63,6 +92,14 @@
     if (form && form.contains(event.target)) {  // not the overview's polls: the list keeps its scroll
       showChosen();
       revealChosen();
+    }
+    var card = event.target === form && form.querySelector(".issued");
+    if (card) {  // the number to tell the visitor, in sight even if the page was scrolled down
+      card.scrollIntoView({block: "nearest"});
+    }
+    if (fetchList) {  // once htmx has set up the new search field, whose request this is
+      fetchList = false;
+      htmx.trigger("#service-search", "search");
     }
     var issued = document.querySelector("#issue-form [data-print-url]");
     if (!issued) {
@@ -80,5 +117,6 @@
       search.focus();
     }
   });
+  keepWholeList();
   revealChosen();
 })();

@@ -17,6 +17,16 @@
     seen = call;
   }
 
+  var lastBody = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    // An unchanged card is answered 304, which the browser hands htmx as its copy of the last
+    // card: leave the card in place rather than swap in the same text (a screen reader would
+    // read the live region again).
+    if (event.detail.target.id !== "ticket-status") return;
+    var body = event.detail.xhr.responseText;
+    if (body && body === lastBody) event.detail.shouldSwap = false;
+    lastBody = body;
+  });
   document.addEventListener("DOMContentLoaded", follow);
   document.addEventListener("htmx:afterSettle", follow);
 })();

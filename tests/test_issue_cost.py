@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from mpp_app.extensions import db
-from mpp_app.models import AuditLog, Ticket
+from mpp_app.models import AuditLog, Ticket, User
 
 from .conftest import agency_by_code, csrf_token, login
 
@@ -119,3 +119,30 @@ def test_a_repeated_submit_finds_its_ticket_even_when_it_would_now_be_refused(ap
     response = desk.issue(form(session, "late"))
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and issued_number(body) == "A-001" and "sudah terkirim" in body
+
+
+def test_the_form_for_the_next_visitor_has_fresh_tokens_each_time(app, client, session):
+    """The empty form is rendered once and reused: each answer still carries a new submission key and
+    this session's CSRF token, and a form taken from one answer issues the next ticket."""
+    desk = Desk(client, "resepsionis")
+    first = desk.issue(form(session, "first")).get_data(as_text=True)
+    second = desk.issue(form(session, "second")).get_data(as_text=True)
+    keys = [re.search(r'name="submission_key" type="hidden" value="([0-9a-f]{32})"', body).group(1)
+            for body in (first, second)]
+    assert keys[0] != keys[1] and "slot" not in first + second
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', second).group(1)
+    third = client.post("/reception/tickets", data={**form(session, keys[1]), "csrf_token": csrf},
+                        headers={"HX-Request": "true"})
+    assert third.status_code == 200 and issued_number(third.get_data(as_text=True)) == "A-003"
+
+
+def test_the_next_visitors_form_follows_the_language_and_the_role(app, client, session):
+    desk = Desk(client, "resepsionis")
+    assert "Terbitkan tiket" in desk.issue(form(session, "a")).get_data(as_text=True)
+    assert 'name="override_reason"' not in desk.issue(form(session, "b")).get_data(as_text=True)
+    session.execute(db.update(User).where(User.username == "manager").values(language="en"))
+    session.commit()
+    managers_desk = Desk(app.test_client(), "manager")
+    english = managers_desk.issue(form(session, "c")).get_data(as_text=True)
+    assert 'name="override_reason"' in english and "Issue ticket (Enter)" in english
+    assert "Terbitkan tiket" in desk.issue(form(session, "d")).get_data(as_text=True)

@@ -185,8 +185,12 @@ _cache = WeakKeyDictionary()  # engine -> Reference: one per database this proce
 _building = Lock()
 
 
+_TOKEN = select(ReferenceVersion.token).where(ReferenceVersion.id == 1)
+
+
 def _token(session) -> Optional[str]:
-    return session.scalar(select(ReferenceVersion.token).where(ReferenceVersion.id == 1))
+    # On the session's connection, past the ORM: read by nearly every request, it returns no object.
+    return session.connection().execute(_TOKEN).scalar()
 
 
 def remember_per_request(session) -> None:

@@ -2,9 +2,12 @@
 import uuid
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from .. import clock
-from ..access import FRONT_DESK, role_required
+from ..access import FRONT_DESK, can, role_required
 from ..domain import catalogue, queue_status, reference, tickets
 from ..extensions import db
 from ..labels import labels_of
@@ -97,13 +100,33 @@ def issue():
 
 
 def _next_visitor_context(issued):
-    """The ticket just issued, and the form empty for the next visitor with a new submission key
-    but without its service list: the page puts back the whole list it has (reception.js)."""
-    form = IssueTicketForm(formdata=None)
-    form.submission_key.data = uuid.uuid4().hex
-    return {"form": form, "priorities": labels_of(PriorityCategory), "form_errors": [], "query": "",
-            "choices": None, "catalogue": reference.current(db.session).token or "", "selected": "", "chosen": None,
-            "issued": issued, "position": queue_status.ticket_position(db.session, issued.ticket)}
+    """The ticket just issued, and the form empty for the next visitor."""
+    return {"form": None, "form_errors": [], "empty_form": _empty_form(), "issued": issued,
+            "position": queue_status.ticket_position(db.session, issued.ticket)}
+
+
+# The form after each ticket is the same markup for every visitor but its CSRF token and its new
+# submission key, and rendering its fields was a fifth of a ticket's cost: it is rendered once per
+# language, role (the override field) and catalogue version, with slots for the two tokens. It
+# carries no service list: the page puts back the whole list it has (reception.js).
+_EMPTY_FORMS = {}
+_CSRF_SLOT, _KEY_SLOT = "csrf-token-slot", "submission-key-slot"
+
+
+def _empty_form():
+    catalogue_token = reference.current(db.session).token or ""
+    key = (str(get_locale()), can("issue_outside_hours"), catalogue_token)
+    markup = _EMPTY_FORMS.get(key)
+    if markup is None:
+        form = IssueTicketForm(formdata=None)
+        form.submission_key.data = _KEY_SLOT
+        markup = render_template("reception/_issue_fields.html", form=form, priorities=labels_of(PriorityCategory),
+                                 query="", choices=None, catalogue=catalogue_token, selected="", chosen=None)
+        markup = markup.replace(generate_csrf(), _CSRF_SLOT)
+        if len(_EMPTY_FORMS) > 64:  # old catalogue versions
+            _EMPTY_FORMS.clear()
+        _EMPTY_FORMS[key] = markup
+    return Markup(markup.replace(_CSRF_SLOT, generate_csrf()).replace(_KEY_SLOT, uuid.uuid4().hex))
 
 
 def _issue_form_again(form, status, errors=()):

@@ -317,6 +317,11 @@ class DailyNumber(db.Model):
     last_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
+def ticket_number(prefix: str, number: int) -> str:
+    """A ticket's number as printed, called and shown: the agency's prefix and three digits, "A-001"."""
+    return f"{prefix}-{number:03d}"
+
+
 class Ticket(db.Model):
     """A queue ticket: numbered per agency per business day, gapless, never issued twice.
 
@@ -392,7 +397,7 @@ class Ticket(db.Model):
 
     @property
     def display_number(self) -> str:
-        return f"{self.agency.prefix}-{self.number:03d}"
+        return ticket_number(self.agency.prefix, self.number)
 
     @property
     def transfer_details(self) -> list:

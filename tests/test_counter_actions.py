@@ -203,7 +203,7 @@ def test_no_show_who_came_back_can_be_called(session, officer, loket1):
     ticket = issue(session)
     counter_actions.call_next(session, loket1.id, officer)
     counter_actions.mark_no_show(session, loket1.id, officer, 0)
-    assert [t.id for t in queue_status.no_shows(session, loket1, MONDAY)] == [ticket.id]
+    assert [t.ticket_id for t in queue_status.no_shows(session, loket1, MONDAY)] == [ticket.id]
     back = counter_actions.call_ticket(session, loket1.id, ticket.id, officer, now=at(11))
     assert back.status is TicketStatus.CALLED and back.finished_at is None and back.called_at == at(11)
 
@@ -361,7 +361,7 @@ def test_waiting_list_counts_minutes_and_names_where_a_transfer_came_from(sessio
     counter_actions.transfer(session, loket1.id, officer, other_service.id, now=at(9, 45))
 
     entries = queue_status.counter_queue(session, loket1, now=at(9, 52, 59))
-    assert [(e.ticket.id, e.minutes_waited) for e in entries] == [(first.id, 52), (second.id, 22)]
+    assert [(e.ticket_id, e.minutes_waited) for e in entries] == [(first.id, 52), (second.id, 22)]
     assert entries[0].transferred_from == queue_status.TransferOrigin("Loket 1", "Dukcapil")
     assert entries[1].transferred_from is None
     assert queue_status.minutes_waited(second, at(9, 29)) == 0  # a clock set back never shows a negative wait

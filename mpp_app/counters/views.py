@@ -112,9 +112,7 @@ def waiting(counter_id):
     officer (etag_of: every value the list shows, who asks and who holds the counter, the language)."""
     context = _waiting_context(_counter(counter_id))
     counter = context["counter"]
-    shown = ([(e.ticket.id, e.ticket.display_number, e.ticket.priority, e.ticket.service.name, e.ticket.queued_at,
-               e.minutes_waited, e.transferred_from) for e in context["waiting"]],
-             [(t.id, t.display_number) for t in context["no_shows"]], context["today"])
+    shown = (context["waiting"], context["no_shows"], context["today"])  # plain values, each as shown
     return unless_unchanged(etag_of("waiting-list", current_user.id, counter.id, counter.officer_id, shown),
                             lambda: render_template("counters/_waiting_list.html", **context))
 

@@ -18,7 +18,7 @@ from . import audit, reference
 from .. import clock
 from .errors import ConflictError, DomainError, NotFoundError
 from .queue_status import TransferOrigin
-from ..models import Counter, CounterState, Role, Ticket, TicketEvent, TicketEventKind, TicketStatus
+from ..models import Counter, CounterState, Role, Ticket, TicketEvent, TicketEventKind, TicketStatus, ticket_number
 
 ACTIVE_STATUSES = (TicketStatus.CALLED, TicketStatus.SERVING)
 
@@ -93,7 +93,7 @@ class CurrentTicket:
 
 def display_number(session, ticket: Ticket) -> str:
     """Ticket.display_number ("A-001") with the prefix from the reference cache: no query for the agency."""
-    return f"{reference.current(session).agency(ticket.agency_id).prefix}-{ticket.number:03d}"
+    return ticket_number(reference.current(session).agency(ticket.agency_id).prefix, ticket.number)
 
 
 def shown(session, ticket: Ticket) -> CurrentTicket:

@@ -14,8 +14,9 @@ from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from .. import clock
-from ..models import Agency, Counter, Service, Ticket, TicketEvent, TicketEventKind, TicketStatus, counter_service
-from . import catalogue, estimates, hours
+from ..models import (Agency, Counter, PriorityCategory, Service, Ticket, TicketEvent, TicketEventKind, TicketStatus,
+                      counter_service, ticket_number)
+from . import catalogue, estimates, hours, reference
 from .errors import DomainError, NotFoundError
 
 OPEN_STATUSES = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING)
@@ -178,10 +179,6 @@ class PublicStatus:
     now_serving: tuple = ()
 
 
-def _display_number(prefix: str, number: int) -> str:
-    return f"{prefix}-{number:03d}"  # Ticket.display_number, from plain columns
-
-
 # Built once: the status page is polled by every waiting citizen's phone.
 _PUBLIC_TICKET = (
     select(Ticket.id, Ticket.status, Ticket.number, Ticket.recall_count, Ticket.priority, Ticket.queued_at,
@@ -211,7 +208,7 @@ def public_status(session, token: str, now: Optional[datetime] = None) -> Public
     row = session.connection().execute(_PUBLIC_TICKET, {"token": token}).one_or_none()
     if row is None:
         raise NotFoundError(_l("Tiket tidak ditemukan."))
-    ticket = PublicTicket(token, row.status, _display_number(row.prefix, row.number), row.recall_count,
+    ticket = PublicTicket(token, row.status, ticket_number(row.prefix, row.number), row.recall_count,
                           row.service_name, row.agency_name, row.counter_name)
     if row.status is not TicketStatus.WAITING:
         return PublicStatus(ticket)
@@ -220,7 +217,7 @@ def public_status(session, token: str, now: Optional[datetime] = None) -> Public
     serving = session.connection().execute(
         _SERVING_NOW, {"queue_agency_id": row.queue_agency_id, "day": row.business_date})
     return PublicStatus(ticket, ahead, wait,
-                        tuple(ServingNumber(_display_number(prefix, number), counter)
+                        tuple(ServingNumber(ticket_number(prefix, number), counter)
                               for prefix, number, counter in serving))
 
 
@@ -290,14 +287,6 @@ def waiting_for(counter, day, ticket=Ticket):
                 ticket.status == TicketStatus.WAITING, ticket.service_id.in_(counter_services(counter)))
 
 
-def waiting_list(session, counter, day, limit: int = 30) -> list:
-    """The counter's waiting tickets, priority ones first, then by queue position."""
-    return session.scalars(
-        select(Ticket).where(waiting_for(counter, day))
-        .order_by(Ticket.priority.is_(None), Ticket.queued_at, Ticket.id).limit(limit)
-        .options(joinedload(Ticket.agency), joinedload(Ticket.service))).all()
-
-
 @dataclass(frozen=True)
 class TransferOrigin:
     """The counter (and its agency) a ticket was last transferred from."""
@@ -308,11 +297,22 @@ class TransferOrigin:
 
 @dataclass(frozen=True)
 class WaitingEntry:
-    """One line of a counter's waiting list, as the officer reads it."""
+    """One line of a counter's waiting list, as the officer reads it: plain values, since the
+    console polls the list every few seconds and answers 304 when they are all the same."""
 
-    ticket: Ticket
+    ticket_id: int
+    number: str
+    priority: Optional[PriorityCategory]
+    service: str
+    queued_at: datetime
     minutes_waited: int
     transferred_from: Optional[TransferOrigin]
+
+
+@dataclass(frozen=True)
+class NoShow:
+    ticket_id: int
+    number: str
 
 
 def minutes_waited(ticket: Ticket, now: datetime) -> int:
@@ -337,22 +337,32 @@ def transfer_origins(session, ticket_ids) -> dict:
     return {ticket_id: TransferOrigin(counter, agency) for ticket_id, counter, agency in rows}
 
 
-def counter_queue(session, counter, now: Optional[datetime] = None) -> list:
-    """The counter's waiting list (waiting_list's order) as WaitingEntry lines: minutes waited and,
-    for a transferred ticket, where it came from."""
+def counter_queue(session, counter, now: Optional[datetime] = None, limit: int = 30) -> list:
+    """The counter's waiting tickets as WaitingEntry lines, in the order call next follows
+    (priority first, then queue position): minutes waited and, for a transferred ticket, where it
+    came from. Names and prefixes come from the reference cache."""
     now = clock.at(now)
-    waiting = waiting_list(session, counter, now.date())
-    origins = transfer_origins(session, [ticket.id for ticket in waiting if ticket.transferred])
-    return [WaitingEntry(ticket, minutes_waited(ticket, now), origins.get(ticket.id)) for ticket in waiting]
+    ref = reference.current(session)
+    rows = session.execute(
+        select(Ticket.id, Ticket.agency_id, Ticket.number, Ticket.priority, Ticket.service_id, Ticket.queued_at,
+               Ticket.transferred)
+        .where(waiting_for(counter, now.date()))
+        .order_by(Ticket.priority.is_(None), Ticket.queued_at, Ticket.id).limit(limit)).all()
+    origins = transfer_origins(session, [row.id for row in rows if row.transferred])
+    return [WaitingEntry(row.id, ticket_number(ref.agency(row.agency_id).prefix, row.number), row.priority,
+                         ref.service(row.service_id).name, row.queued_at, minutes_waited(row, now), origins.get(row.id))
+            for row in rows]
 
 
 def no_shows(session, counter, day) -> list:
-    return session.scalars(
-        select(Ticket).where(Ticket.queue_agency_id == counter.agency_id, Ticket.business_date == day,
-                             Ticket.status == TicketStatus.NO_SHOW,
-                             Ticket.service_id.in_(counter_services(counter)))
-        .order_by(Ticket.finished_at.desc()).limit(10)
-        .options(joinedload(Ticket.agency))).all()
+    """The counter's no-shows of `day`, latest first: a visitor who comes back can be called again."""
+    ref = reference.current(session)
+    rows = session.execute(
+        select(Ticket.id, Ticket.agency_id, Ticket.number)
+        .where(Ticket.queue_agency_id == counter.agency_id, Ticket.business_date == day,
+               Ticket.status == TicketStatus.NO_SHOW, Ticket.service_id.in_(counter_services(counter)))
+        .order_by(Ticket.finished_at.desc()).limit(10)).all()
+    return [NoShow(row.id, ticket_number(ref.agency(row.agency_id).prefix, row.number)) for row in rows]
 
 
 @dataclass(frozen=True)

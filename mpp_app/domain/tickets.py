@@ -25,7 +25,8 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import clock
 from ..labels import label
-from ..models import DailyNumber, PriorityCategory, Role, Ticket, TicketEvent, TicketEventKind, TicketStatus
+from ..models import (DailyNumber, PriorityCategory, Role, Ticket, TicketEvent, TicketEventKind, TicketStatus,
+                      ticket_number)
 from . import audit, hours, reference
 from .errors import ConflictError, DomainError, NotFoundError
 
@@ -76,7 +77,7 @@ class IssueResult:
     @property
     def display_number(self) -> str:
         """Ticket.display_number, from the cached agency."""
-        return f"{self.agency.prefix}-{self.ticket.number:03d}"
+        return ticket_number(self.agency.prefix, self.ticket.number)
 
 
 def _format_moment(moment: datetime) -> str:

@@ -9,8 +9,12 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 
 import requests
+from sqlalchemy import event
+
+from mpp_app.extensions import db
 
 from .conftest import MONDAY_10AM, PASSWORD
 
@@ -137,3 +141,29 @@ FRAGMENTS = {
     "petugas": ["/counters/1/current", "/counters/1/waiting", "/reports/today"],
     "admin": ["/admin/hours/preview", "/admin/hours/4/edit", "/admin/hours/4"],
 }
+
+
+@contextmanager
+def recording(app):
+    """Every statement the app sends to the database meanwhile, as (sql, parameters)."""
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters[0] if executemany and parameters else parameters))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+@contextmanager
+def counting(app):
+    """The statements the app sends meanwhile, one line each; the list is filled when the block ends."""
+    statements = []
+    with recording(app) as recorded:
+        yield statements
+    statements.extend(" ".join(sql.split()) for sql, _parameters in recorded)

@@ -3,34 +3,17 @@ console (call next, call one, recall, no-show, start, finish, transfer) runs at 
 per request, counted as the real app executes them for a real htmx request with its CSRF header
 (Flask-Login's user load included), and that count does not grow with the queue."""
 import re
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from mpp_app.domain import tickets
-from mpp_app.extensions import db
 from mpp_app.models import Ticket, TicketStatus
 
 from .conftest import Staff, agency_by_code, csrf_token
+from .helpers import counting
 
 MOST_STATEMENTS = 8
-
-
-@contextmanager
-def counting(app):
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(" ".join(statement.split()))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 class Officer:

@@ -6,33 +6,17 @@ ticket and an empty form, not the 46-service list again.
 Statements are counted as the database sees them: every cursor execution on the app's engine
 during one real request through the test client, with CSRF on and htmx's headers."""
 import re
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from mpp_app.extensions import db
 from mpp_app.models import AuditLog, Ticket, User
 
 from .conftest import agency_by_code, csrf_token, login
+from .helpers import counting
 
 MAX_STATEMENTS = 8
-
-
-@contextmanager
-def counting(app):
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(" ".join(statement.split()))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 class Desk:

@@ -19,18 +19,15 @@ its plan must not
 SQLite chooses a plan from the schema (its indexes and the shape of the query), not from the
 number of rows, as long as no ANALYZE statistics exist (the app never runs ANALYZE), so the few
 tickets of the test data give the plan that a database with years of history gets. On PostgreSQL
-the planner weighs row counts; its check needs realistic data and lives elsewhere (skipped here).
+the planner weighs row counts; its check needs realistic data: tests/test_query_plans_postgres.py.
 """
 import re
 import sqlite3
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
-
-from mpp_app.extensions import db
 
 from .conftest import Staff, is_postgres
+from .helpers import recording
 
 pytestmark = pytest.mark.skipif(is_postgres(), reason="SQLite plans; PostgreSQL needs realistic row counts")
 
@@ -64,23 +61,6 @@ DAY_SORTS = {
     "board: the latest call of each ticket called today (GROUP BY ticket)":
         r"GROUP BY ticket_event\.ticket_id( ORDER BY max\(ticket_event\.id\) DESC LIMIT \? OFFSET \?)?\)",
 }
-
-
-@contextmanager
-def recording(app):
-    """Every statement the app sends to the database meanwhile, as (sql, parameters)."""
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append((statement, parameters[0] if executemany and parameters else parameters))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def history_tables(sql: str) -> set:

@@ -37,7 +37,8 @@ from mpp_app.extensions import db
 from mpp_app.models import Agency, Counter, Ticket, User
 
 from .conftest import SEED_DAY, Staff, _build_seeded, is_postgres
-from .test_query_plans import dukcapil_service, issue_form, recording
+from .helpers import recording
+from .test_query_plans import dukcapil_service, issue_form
 
 pytestmark = pytest.mark.skipif(not is_postgres(), reason="PostgreSQL plans (set MPP_TEST_DATABASE_URL); "
                                                          "tests/test_query_plans.py checks SQLite's")

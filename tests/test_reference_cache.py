@@ -1,35 +1,21 @@
 """The per-process cache of reference data (domain/reference.py): one SELECT of the token per
 request, and every write to the reference tables seen at once, whoever makes it: this process,
 another app instance on the same database (another server process), or plain SQL."""
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from mpp_app.domain import hours, reference, settings
 from mpp_app.extensions import db
 from mpp_app.models import Counter, CounterState, ReferenceVersion, Service
 
 from .conftest import agency_by_code
+from .helpers import counting
 
 
 def token(session):
     session.rollback()
     return session.scalar(db.select(ReferenceVersion.token))
-
-
-@contextmanager
-def statements(engine):
-    seen = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 WRITES = {
@@ -96,7 +82,7 @@ def test_hours_changed_by_plain_sql_close_the_desk_at_once(app, session, staff):
 def test_one_select_of_the_token_per_request_once_cached(app):
     with app.test_request_context():
         reference.current(db.session)  # fill the cache
-    with app.test_request_context(), statements(db.engine) as seen:
+    with app.test_request_context(), counting(app) as seen:
         app.preprocess_request()  # the app's before_request hooks: one read of the token per request
         first = reference.current(db.session)
         settings.get(db.session, "running_text")

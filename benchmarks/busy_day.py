@@ -97,8 +97,10 @@ IDLE_RECONNECT_SECONDS = 20  # waitress closes a connection silent for 30 s; a b
 TARGET_MS = 100
 REPORT_PAGES = ["/reports/", "/reports/?by=service", "/reports/?by=counter", "/reports/?by=officer"]
 
-STAFF = ["issue", "call next", "recall", "no-show", "start", "finish", "transfer", "overview", "report"]
-POLLS = ["board", "status", "waiting list", "healthz"]
+# A person pressing a button, and what a screen asks by itself: the reception overview is refreshed
+# every 5 s and after each ticket, like the officer's waiting list, so it is a poll.
+STAFF = ["issue", "call next", "recall", "no-show", "start", "finish", "transfer", "report"]
+POLLS = ["overview", "board", "status", "waiting list", "healthz"]
 EXPECTED = collections.defaultdict(lambda: {200}, {
     "call next": {200, 409},  # 409: nobody waiting for that counter (counted, not an error)
     "overview": {200, 304}, "board": {200, 304}, "status": {200, 286, 304}, "waiting list": {200, 304},

@@ -106,6 +106,8 @@ def test_officer_console_by_keyboard_only(live_server, page, session):
     page.keyboard.press("a")  # opens the transfer form
     target = agency_by_code(session, "BAPENDA").services[0]
     tab_to(page, "#transfer-service")
+    # The list arrives when the dialog opens (a few ms on the LAN); the officer types once it is there.
+    expect(page.locator(f"#transfer-service option[value='{target.id}']")).to_be_attached()
     page.keyboard.type(target.name[:12])  # type-ahead, as in any select
     expect(page.locator("#transfer-service")).to_have_value(str(target.id))
     tab_to(page, "#current-ticket details button[type=submit]")

@@ -7,8 +7,9 @@ document.addEventListener("keydown", function (event) {
   var target = document.querySelector('[data-shortcut="' + event.key.toLowerCase() + '"]');
   if (target && !target.disabled) {
     event.preventDefault();
-    // A fast key can arrive before htmx has bound the freshly swapped button; bind it first.
-    if (window.htmx) { window.htmx.process(target); }
+    // A fast key can arrive before htmx has bound the freshly swapped button, or the transfer
+    // dialog's list that loads when it opens; bind them first.
+    if (window.htmx) { window.htmx.process(target.closest("details") || target); }
     target.click();
   }
 });

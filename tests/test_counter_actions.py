@@ -120,7 +120,7 @@ def test_manager_release_requeues_ticket(session, officer, loket1):
     session.expire_all()
     again = session.get(Ticket, first.id)
     assert again.status is TicketStatus.WAITING and again.counter_id is None
-    assert queue_status.people_ahead(session, again) == 0  # it kept its place
+    assert queue_status.ticket_position(session, again).ahead == 0  # it kept its place
     assert session.scalar(select(AuditLog).where(AuditLog.action == "counter_released")) is not None
 
 
@@ -269,7 +269,7 @@ def test_transfer_keeps_number_and_joins_by_issue_time(session, officer, loket1)
     assert moved.display_number == "A-001" and moved.status is TicketStatus.WAITING
     assert moved.queue_agency.code == "BAPENDA" and moved.service_id == target.id and moved.counter_id is None
     assert moved.queued_at == moved.issued_at
-    assert queue_status.people_ahead(session, moved) == 0 and queue_status.people_ahead(session, later) == 1
+    assert queue_status.ticket_position(session, moved).ahead == 0 and queue_status.ticket_position(session, later).ahead == 1
     assert "Perlu mutasi PBB" in moved.events[-1].detail
     assert desks.active_ticket(session, loket1.id) is None
     # A Bapenda officer calls it next, before the later Bapenda arrival.

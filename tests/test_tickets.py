@@ -204,14 +204,14 @@ def test_priority_tickets_go_first(session):
     elder = issue(session, when=at(MONDAY, 9, 10), priority=PriorityCategory.LANSIA)
     pregnant = issue(session, when=at(MONDAY, 9, 15), priority=PriorityCategory.IBU_HAMIL)
     other_agency = issue(session, "PLN", when=at(MONDAY, 8, 30))
-    assert queue_status.people_ahead(session, elder) == 0
-    assert queue_status.people_ahead(session, pregnant) == 1
-    assert queue_status.people_ahead(session, regular1) == 2
-    assert queue_status.people_ahead(session, regular2) == 3
-    assert queue_status.people_ahead(session, other_agency) == 0
+    assert queue_status.ticket_position(session, elder).ahead == 0
+    assert queue_status.ticket_position(session, pregnant).ahead == 1
+    assert queue_status.ticket_position(session, regular1).ahead == 2
+    assert queue_status.ticket_position(session, regular2).ahead == 3
+    assert queue_status.ticket_position(session, other_agency).ahead == 0
     regular1.status = TicketStatus.CALLED  # called tickets are no longer ahead of anybody
     session.commit()
-    assert queue_status.people_ahead(session, regular2) == 2
+    assert queue_status.ticket_position(session, regular2).ahead == 2
 
 
 def _finished(session, service, minutes, finished_at):

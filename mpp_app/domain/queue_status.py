@@ -78,10 +78,6 @@ def ahead_condition(ticket: Ticket):
                 Ticket.status == TicketStatus.WAITING, Ticket.id != ticket.id, group_ahead)
 
 
-def people_ahead(session, ticket: Ticket) -> int:
-    return session.scalar(select(func.count()).select_from(Ticket).where(ahead_condition(ticket)))
-
-
 @dataclass(frozen=True)
 class AgencyQueue:
     """One agency's line in the reception overview."""

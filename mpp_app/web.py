@@ -33,11 +33,11 @@ def etag_of(*shown) -> str:
     return hashlib.blake2b(repr((str(get_locale()), shown)).encode(), digest_size=12).hexdigest()
 
 
-def unless_unchanged(tag: str, render):
-    """304 when the browser's copy carries `tag`, else `render()` with it. The browser keeps the
-    answer in its own cache only (private) and asks again at every poll (no-cache); it then hands
-    htmx its copy of the body as a 200, so the page swaps in what it already shows."""
-    headers = {"ETag": f'"{tag}"', "Cache-Control": "private, no-cache"}
+def unless_unchanged(tag: str, render, private: bool = True):
+    """304 when the browser's copy carries `tag`, else `render()` with it. The browser asks again at
+    every poll (no-cache), keeping a private answer in its own cache only; it then hands htmx its
+    copy of the body as a 200, so the page swaps in what it already shows."""
+    headers = {"ETag": f'"{tag}"', "Cache-Control": "private, no-cache" if private else "no-cache"}
     if tag in request.if_none_match:
         return "", 304, headers
     return render(), 200, headers

@@ -5,6 +5,7 @@ from flask_babel import get_locale
 from ..domain import board, hours
 from .. import clock
 from ..extensions import db
+from ..web import unless_unchanged
 
 bp = Blueprint("board", __name__, url_prefix="/board")
 
@@ -37,12 +38,10 @@ def state():
         db.session, codes, current_app.config["MPP_BOARD_CACHE_SECONDS"])
     language = str(get_locale())
     tag = f"{tag}-{language}"
-    if tag in request.if_none_match:
-        return "", 304, {"ETag": f'"{tag}"', "Cache-Control": "no-cache"}
-    body = current_app.extensions["board_bodies"].get(
+    # The same for every TV: nothing personal in it, so shared caches may keep it (not private).
+    return unless_unchanged(tag, lambda: current_app.extensions["board_bodies"].get(
         (tag, codes), lambda: render_template("board/_board_state.html", state=board.state(db.session, agency_ids),
-                                              agencies=codes))
-    return body, 200, {"ETag": f'"{tag}"', "Cache-Control": "no-cache"}
+                                              agencies=codes)), private=False)
 
 
 @bp.get("/hours")
